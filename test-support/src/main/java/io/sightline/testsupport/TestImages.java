@@ -1,0 +1,130 @@
+package io.sightline.testsupport;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The shared test images (../shared/testdata/images) and synthetic frames, as JPEG or PNG bytes. */
+public final class TestImages {
+
+    /** Encoded image with its pixel size. */
+    public record Jpeg(byte[] bytes, int width, int height) {
+    }
+
+    private TestImages() {
+    }
+
+    /** Directory of the shared test data: system property, env var, or ../shared/testdata from the project root. */
+    public static Path testdataDir() {
+        String configured = System.getProperty("sightline.testdata.dir", System.getenv("SIGHTLINE_TESTDATA_DIR"));
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            Path candidate = dir.resolveSibling("shared").resolve("testdata");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+            dir = dir.getParent();
+        }
+        throw new IllegalStateException("shared test data not found; set -Dsightline.testdata.dir");
+    }
+
+    /** Models directory: system property, SIGHTLINE_MODELS_DIR, or ../shared/models next to testdata. */
+    public static Path modelsDir() {
+        String configured = System.getProperty("sightline.models.dir", System.getenv("SIGHTLINE_MODELS_DIR"));
+        return configured != null ? Path.of(configured) : testdataDir().resolveSibling("models");
+    }
+
+    public static Path image(String name) {
+        return testdataDir().resolve("images").resolve(name);
+    }
+
+    public static BufferedImage read(String name) {
+        try {
+            BufferedImage image = ImageIO.read(image(name).toFile());
+            if (image == null) {
+                throw new IllegalStateException("not an image: " + image(name));
+            }
+            return image;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A shared test image re-encoded as JPEG (quality 0.9). */
+    public static Jpeg jpeg(String name) {
+        BufferedImage image = read(name);
+        return new Jpeg(encodeJpeg(image, 0.9f), image.getWidth(), image.getHeight());
+    }
+
+    /** A flat image of one colour with a contrasting rectangle at (x, y): cheap synthetic scenes. */
+    public static BufferedImage scene(int width, int height, Color background, int x, int y) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = image.createGraphics();
+        g.setColor(background);
+        g.fillRect(0, 0, width, height);
+        g.setColor(background.getRed() > 128 ? Color.BLACK : Color.WHITE);
+        g.fillRect(x, y, Math.max(1, width / 4), Math.max(1, height / 4));
+        g.dispose();
+        return image;
+    }
+
+    public static byte[] encodeJpeg(BufferedImage image, float quality) {
+        BufferedImage rgb = image;
+        if (image.getType() != BufferedImage.TYPE_3BYTE_BGR && image.getType() != BufferedImage.TYPE_INT_RGB) {
+            rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+            Graphics2D g = rgb.createGraphics();
+            g.drawImage(image, 0, 0, null);
+            g.dispose();
+        }
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(rgb, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    public static byte[] encodePng(BufferedImage image) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static BufferedImage decode(byte[] bytes) {
+        try {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (image == null) {
+                throw new IllegalArgumentException("bytes are not a decodable image");
+            }
+            return image;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
