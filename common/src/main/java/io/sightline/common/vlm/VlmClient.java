@@ -1,0 +1,49 @@
+package io.sightline.common.vlm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+import java.util.List;
+
+/**
+ * Client of one OpenAI-compatible endpoint with priority-aware bounded concurrency: at most
+ * {@link VlmEndpoint#maxConcurrent()} requests in flight, waiting HIGH before waiting LOW, LOW aging
+ * so it never starves, a full queue failing fast with {@link VlmException.Kind#OVERLOADED}.
+ * Obtain instances from {@link VlmClients}. Failures are always {@link VlmException}.
+ */
+public interface VlmClient {
+
+    VlmEndpoint endpoint();
+
+    /** Chat completion; content returned as a string whether the server sent a string or parts. */
+    Uni<ChatResult> chat(ChatRequest request, Priority priority);
+
+    /** Streaming chat completion: the content deltas in order. */
+    Multi<String> streamChat(ChatRequest request, Priority priority);
+
+    /**
+     * Pass-through for the gateway's OpenAI endpoint: sends the body as given ({@code model} defaulted
+     * to the endpoint's), returns the server's JSON. Queued like {@link #chat}.
+     */
+    Uni<JsonNode> chatRaw(ObjectNode body, Priority priority);
+
+    /** Streaming pass-through: each SSE {@code data:} payload as received, without the final {@code [DONE]}. */
+    Multi<String> streamRaw(ObjectNode body, Priority priority);
+
+    /** Model ids from {@code GET {base}/models}. */
+    Uni<List<String>> models();
+
+    /**
+     * True when the server is up and can see: {@code GET /health} (llama-server) answers 200 or is
+     * absent, and {@code /models} lists a model (with image input where the server says so).
+     */
+    Uni<Boolean> visionReady();
+
+    /** Live queue figures for status pages and tests. */
+    QueueStats stats();
+
+    record QueueStats(int inFlight, int waitingHigh, int waitingLow, long completed, long rejected) {
+    }
+}
