@@ -1,0 +1,214 @@
+package io.sightline.capture.image;
+
+import io.sightline.common.frame.FrameRecordCodec;
+import io.sightline.common.kafka.Topics;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+
+/**
+ * Turns whatever a source delivers into a publishable frame: decode (with a pixel-count guard read
+ * from the image header before any pixel is decoded), EXIF orientation, downscale so the long side is
+ * at most {@code maxLongSide}, JPEG at {@code quality}. Thread-safe; each call uses its own codec objects.
+ */
+public final class FrameNormaliser {
+
+    private final int maxLongSide;
+    private final float quality;
+    private final int maxBytes;
+    private final long maxPixels;
+
+    static {
+        ImageIO.setUseCache(false);
+    }
+
+    public FrameNormaliser(int maxLongSide, int jpegQuality, int maxBytes, long maxPixels) {
+        if (maxLongSide < 16) {
+            throw new IllegalArgumentException("max long side must be at least 16 px, was " + maxLongSide);
+        }
+        if (jpegQuality < 1 || jpegQuality > 100) {
+            throw new IllegalArgumentException("JPEG quality must be 1-100, was " + jpegQuality);
+        }
+        this.maxLongSide = maxLongSide;
+        this.quality = jpegQuality / 100f;
+        this.maxBytes = maxBytes;
+        this.maxPixels = maxPixels;
+    }
+
+    public int maxBytes() {
+        return maxBytes;
+    }
+
+    /** Decodes encoded JPEG/PNG bytes and normalises them; rejects what is not a sound, reasonably sized image. */
+    public NormalisedFrame normalise(byte[] encoded) throws ImageRejectedException {
+        return normalise(decode(encoded), encoded.length > 0 && isJpeg(encoded) ? ExifOrientation.read(encoded) : 1);
+    }
+
+    /** Normalises an already decoded image (a video frame); the image is not modified or retained. */
+    public NormalisedFrame normalise(BufferedImage image, int exifOrientation) {
+        BufferedImage scaled = ExifOrientation.apply(downscale(image), exifOrientation);
+        byte[] jpeg = encode(scaled, quality);
+        float q = quality;
+        while (jpeg.length > Topics.MAX_FRAME_BYTES && q > 0.3f) {
+            q -= 0.15f;
+            jpeg = encode(scaled, q);
+        }
+        if (jpeg.length > Topics.MAX_FRAME_BYTES) {
+            throw new IllegalStateException("frame of " + scaled.getWidth() + "x" + scaled.getHeight()
+                    + " does not fit the topic's " + Topics.MAX_FRAME_BYTES + " bytes even at low quality; lower max-long-side");
+        }
+        return new NormalisedFrame(jpeg, scaled.getWidth(), scaled.getHeight(), Thumbnail.of(scaled));
+    }
+
+    /** Decodes with the guards; the result may be larger than {@code maxLongSide} (subsampled only for huge inputs). */
+    BufferedImage decode(byte[] encoded) throws ImageRejectedException {
+        if (encoded == null || encoded.length == 0) {
+            throw new ImageRejectedException(ImageRejectedException.Kind.EMPTY, "the image is empty (0 bytes)");
+        }
+        if (encoded.length > maxBytes) {
+            throw new ImageRejectedException(ImageRejectedException.Kind.TOO_MANY_BYTES,
+                    "the image has " + encoded.length + " bytes, more than the limit of " + maxBytes);
+        }
+        String type = FrameRecordCodec.sniffContentType(encoded);
+        if (type == null) {
+            throw new ImageRejectedException(ImageRejectedException.Kind.NOT_AN_IMAGE,
+                    "the bytes are not a JPEG or PNG image (magic bytes do not match)");
+        }
+        boolean jpeg = isJpeg(encoded);
+        if (jpeg && !endsWithJpegEnd(encoded)) {
+            throw new ImageRejectedException(ImageRejectedException.Kind.TRUNCATED,
+                    "the JPEG is truncated (no end-of-image marker after " + encoded.length + " bytes)");
+        }
+        if (!jpeg && !endsWithPngEnd(encoded)) {
+            throw new ImageRejectedException(ImageRejectedException.Kind.TRUNCATED,
+                    "the PNG is truncated (no IEND chunk after " + encoded.length + " bytes)");
+        }
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageRejectedException(ImageRejectedException.Kind.NOT_AN_IMAGE, "no decoder recognises the image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if (width <= 0 || height <= 0) {
+                    throw new ImageRejectedException(ImageRejectedException.Kind.NOT_AN_IMAGE,
+                            "the image header declares " + width + "x" + height + " pixels");
+                }
+                if ((long) width * height > maxPixels) {
+                    throw new ImageRejectedException(ImageRejectedException.Kind.TOO_MANY_PIXELS,
+                            "the image declares " + width + "x" + height + " = " + ((long) width * height)
+                                    + " pixels, more than the limit of " + maxPixels);
+                }
+                ImageReadParam param = reader.getDefaultReadParam();
+                int factor = Math.max(width, height) / maxLongSide;
+                if (factor >= 4) {
+                    // keep at least twice the target so the area downscale still smooths
+                    int step = factor / 2;
+                    param.setSourceSubsampling(step, step, 0, 0);
+                }
+                BufferedImage image = reader.read(0, param);
+                if (image == null) {
+                    throw new ImageRejectedException(ImageRejectedException.Kind.NOT_AN_IMAGE, "the image could not be decoded");
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new ImageRejectedException(ImageRejectedException.Kind.TRUNCATED, "the image is corrupt: " + why);
+        }
+    }
+
+    /** A TYPE_3BYTE_BGR copy whose long side is at most {@code maxLongSide}; halving steps keep big reductions smooth. */
+    BufferedImage downscale(BufferedImage source) {
+        int width = source.getWidth();
+        int height = source.getHeight();
+        double scale = Math.min(1.0, (double) maxLongSide / Math.max(width, height));
+        int targetW = Math.max(1, (int) Math.round(width * scale));
+        int targetH = Math.max(1, (int) Math.round(height * scale));
+        BufferedImage current = source;
+        int w = width;
+        int h = height;
+        while (w / 2 >= targetW && h / 2 >= targetH && w / 2 > 0 && h / 2 > 0) {
+            w /= 2;
+            h /= 2;
+            current = draw(current, w, h);
+        }
+        if (current == source || w != targetW || h != targetH || current.getType() != BufferedImage.TYPE_3BYTE_BGR) {
+            current = draw(current, targetW, targetH);
+        }
+        return current;
+    }
+
+    private static BufferedImage draw(BufferedImage source, int width, int height) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = out.createGraphics();
+        try {
+            if (source.getColorModel().hasAlpha()) {
+                g.setColor(Color.WHITE);
+                g.fillRect(0, 0, width, height);
+            }
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_SPEED);
+            g.drawImage(source, 0, 0, width, height, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
+    static byte[] encode(BufferedImage image, float quality) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(16 * 1024, image.getWidth() * image.getHeight() / 4));
+        try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(stream);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(image, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    private static boolean isJpeg(byte[] bytes) {
+        return bytes.length >= 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8;
+    }
+
+    /** EOI (FF D9) at the end, tolerating the zero padding some cameras append. */
+    private static boolean endsWithJpegEnd(byte[] bytes) {
+        int end = bytes.length;
+        while (end > 2 && bytes[end - 1] == 0 && bytes.length - end < 4096) {
+            end--;
+        }
+        return end >= 4 && (bytes[end - 2] & 0xFF) == 0xFF && (bytes[end - 1] & 0xFF) == 0xD9;
+    }
+
+    private static boolean endsWithPngEnd(byte[] bytes) {
+        int n = bytes.length;
+        return n >= 20 && bytes[n - 8] == 'I' && bytes[n - 7] == 'E' && bytes[n - 6] == 'N' && bytes[n - 5] == 'D';
+    }
+}

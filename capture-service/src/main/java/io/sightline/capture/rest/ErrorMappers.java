@@ -1,0 +1,59 @@
+package io.sightline.capture.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.quarkus.logging.Log;
+import io.sightline.capture.service.CaptureRejection;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every failure answers with {@link ApiError} JSON, never an HTML page or an empty body. */
+class ErrorMappers {
+
+    @ServerExceptionMapper
+    Response rejection(CaptureRejection e) {
+        Response.ResponseBuilder builder = Response.status(e.status())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ApiError(e.error(), e.getMessage(), e.status()));
+        if (e.retryAfterSeconds() != null) {
+            builder.header("Retry-After", e.retryAfterSeconds());
+        }
+        if (e.status() == 401) {
+            builder.header("WWW-Authenticate", "Bearer");
+        }
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    Response malformedJson(JsonProcessingException e) {
+        Throwable cause = e instanceof ValueInstantiationException && e.getCause() != null ? e.getCause() : e;
+        String message = cause instanceof JsonProcessingException json ? json.getOriginalMessage() : cause.getMessage();
+        return json(400, "malformed_json", "request body is not valid camera JSON: " + message);
+    }
+
+    @ServerExceptionMapper
+    Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        String code = switch (status) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 413 -> "body_too_large";
+            case 415 -> "unsupported_media_type";
+            default -> status >= 500 ? "internal_error" : "bad_request";
+        };
+        return json(status, code, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    Response unexpected(RuntimeException e) {
+        Log.errorf(e, "Unexpected failure");
+        return json(500, "internal_error", "unexpected failure: " + e.getClass().getSimpleName());
+    }
+
+    private static Response json(int status, String error, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(error, message, status)).build();
+    }
+}

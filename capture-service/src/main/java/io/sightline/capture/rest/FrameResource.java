@@ -1,0 +1,98 @@
+package io.sightline.capture.rest;
+
+import io.opentelemetry.context.Context;
+import io.sightline.capture.config.CaptureConfig;
+import io.sightline.capture.service.CameraRegistry;
+import io.sightline.capture.service.CaptureRejection;
+import io.sightline.common.kafka.FrameSource;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * HTTP push of single frames ({@code image/jpeg} or {@code image/png}) for screen-capture agents and
+ * other producers. Answers 202 with the frame id only after Kafka acknowledged the record.
+ */
+@Path("/api/v1/frames")
+@Produces(MediaType.APPLICATION_JSON)
+public class FrameResource {
+
+    private final CameraRegistry cameras;
+    private final CaptureConfig config;
+
+    FrameResource(CameraRegistry cameras, CaptureConfig config) {
+        this.cameras = cameras;
+        this.config = config;
+    }
+
+    @POST
+    @Path("/{camera}")
+    @Consumes(MediaType.WILDCARD)
+    @InternalTokenRequired
+    @Blocking
+    public Uni<Response> push(@PathParam("camera") String camera,
+                              @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                              @HeaderParam("X-Captured-At") String capturedAt,
+                              @HeaderParam("X-Source") String source,
+                              InputStream body) throws IOException {
+        checkContentType(contentType);
+        byte[] bytes = readLimited(body, config.image().maxBytes());
+        return cameras.push(camera, bytes, capturedAt(capturedAt), source(source), Context.current())
+                .onItem().transform(result -> Response.accepted(result).build());
+    }
+
+    private static void checkContentType(String contentType) {
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!type.equals("image/jpeg") && !type.equals("image/png")) {
+            throw new CaptureRejection(415, "unsupported_media_type", "Content-Type must be image/jpeg or image/png, was "
+                    + (contentType == null ? "missing" : "'" + contentType + "'"));
+        }
+    }
+
+    private static byte[] readLimited(InputStream body, int limit) throws IOException {
+        byte[] bytes = body == null ? new byte[0] : body.readNBytes(limit + 1);
+        if (bytes.length > limit) {
+            throw new CaptureRejection(413, "image_too_large", "the body is larger than the limit of " + limit + " bytes");
+        }
+        if (bytes.length == 0) {
+            throw CaptureRejection.badRequest("empty_body", "the body is empty; send the image bytes");
+        }
+        return bytes;
+    }
+
+    /** Epoch milliseconds or an ISO-8601 instant; absent means now. */
+    private static long capturedAt(String header) {
+        if (header == null || header.isBlank()) {
+            return System.currentTimeMillis();
+        }
+        String value = header.trim();
+        try {
+            return value.chars().allMatch(Character::isDigit) ? Long.parseLong(value) : Instant.parse(value).toEpochMilli();
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw CaptureRejection.badRequest("invalid_captured_at",
+                    "X-Captured-At must be epoch milliseconds or an ISO-8601 instant, was '" + value + "'");
+        }
+    }
+
+    private static FrameSource source(String header) {
+        try {
+            return FrameSource.fromHeader(header);
+        } catch (IllegalArgumentException e) {
+            throw CaptureRejection.badRequest("invalid_source", "X-Source: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.sightline.capture.service;
+
+import io.sightline.capture.camera.CameraSpec;
+import io.sightline.capture.camera.SourceSpec;
+import io.sightline.capture.camera.SourceType;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a camera before it is accepted: id, source type with its scheme or path, rate and gate overrides. */
+final class CameraSpecValidator {
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private CameraSpecValidator() {
+    }
+
+    static void checkId(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw CaptureRejection.badRequest("invalid_camera_id",
+                    "camera id must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+    }
+
+    /** The spec with the path's id, or a 400 naming the problem. */
+    static CameraSpec validate(String id, CameraSpec body) {
+        checkId(id);
+        if (body == null) {
+            throw CaptureRejection.badRequest("invalid_camera", "request body with a camera is required");
+        }
+        if (body.id() != null && !body.id().equals(id)) {
+            throw CaptureRejection.badRequest("invalid_camera", "body id '" + body.id() + "' differs from the path id '" + id + "'");
+        }
+        SourceSpec source = body.source();
+        if (source == null || source.type() == null) {
+            throw CaptureRejection.badRequest("invalid_source", "source with a type is required (" + SourceType.names() + ")");
+        }
+        switch (source.type()) {
+            case RTSP -> requireUrl(source, Set.of("rtsp", "rtsps"));
+            case MJPEG, SNAPSHOT -> requireUrl(source, Set.of("http", "https"));
+            case FILE -> requirePath(source, false);
+            case DIRECTORY -> requirePath(source, true);
+            case PUSH -> {
+                if (source.url() != null || source.path() != null) {
+                    throw CaptureRejection.badRequest("invalid_source", "a push source takes no url or path");
+                }
+            }
+            default -> throw new IllegalStateException("unhandled source type " + source.type());
+        }
+        if (body.fps() != null && !(body.fps() > 0 && body.fps() <= 30)) {
+            throw CaptureRejection.badRequest("invalid_fps", "fps must be above 0 and at most 30, was " + body.fps());
+        }
+        if (body.changeThreshold() != null && !(body.changeThreshold() >= 0 && body.changeThreshold() < 1)) {
+            throw CaptureRejection.badRequest("invalid_change_threshold", "change_threshold must be in [0, 1), was " + body.changeThreshold());
+        }
+        if (body.keepAliveSeconds() != null && !(body.keepAliveSeconds() >= 0.1 && body.keepAliveSeconds() <= 86_400)) {
+            throw CaptureRejection.badRequest("invalid_keep_alive", "keep_alive_seconds must be between 0.1 and 86400, was " + body.keepAliveSeconds());
+        }
+        SourceSpec clean = new SourceSpec(source.type(), source.url(),
+                source.path() == null ? null : Path.of(source.path()).toAbsolutePath().normalize().toString(),
+                source.type() == SourceType.FILE || source.type() == SourceType.DIRECTORY ? source.looping() : null);
+        return new CameraSpec(id, clean, body.fps(), body.changeThreshold(), body.keepAliveSeconds());
+    }
+
+    private static void requireUrl(SourceSpec source, Set<String> schemes) {
+        String type = source.type().jsonName();
+        if (source.url() == null || source.url().isBlank()) {
+            throw CaptureRejection.badRequest("invalid_source", "a " + type + " source needs a url (" + String.join(" or ", schemes) + ")");
+        }
+        if (source.path() != null) {
+            throw CaptureRejection.badRequest("invalid_source", "a " + type + " source takes a url, not a path");
+        }
+        URI uri;
+        try {
+            uri = new URI(source.url());
+        } catch (URISyntaxException e) {
+            throw CaptureRejection.badRequest("invalid_url", "the " + type + " url is not a valid URL: " + SourceSpec.maskCredentials(e.getReason()));
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!schemes.contains(scheme) || uri.getHost() == null) {
+            throw CaptureRejection.badRequest("invalid_url", "a " + type + " url must be " + String.join(" or ", schemes)
+                    + "://host/..., was " + SourceSpec.maskCredentials(source.url()));
+        }
+    }
+
+    private static void requirePath(SourceSpec source, boolean directory) {
+        String type = source.type().jsonName();
+        if (source.path() == null || source.path().isBlank()) {
+            throw CaptureRejection.badRequest("invalid_source", "a " + type + " source needs a path");
+        }
+        if (source.url() != null) {
+            throw CaptureRejection.badRequest("invalid_source", "a " + type + " source takes a path, not a url");
+        }
+        Path path = Path.of(source.path());
+        if (directory ? !Files.isDirectory(path) : !Files.isRegularFile(path)) {
+            throw CaptureRejection.badRequest("invalid_path", source.path() + " is not an existing " + (directory ? "directory" : "file"));
+        }
+        if (!Files.isReadable(path)) {
+            throw CaptureRejection.badRequest("invalid_path", source.path() + " is not readable by the service");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.sightline.capture.source;
+
+import io.quarkus.logging.Log;
+import io.sightline.capture.camera.SourceSpec;
+import io.sightline.capture.camera.SourceType;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.Java2DFrameConverter;
+
+import java.awt.image.BufferedImage;
+
+/**
+ * RTSP, MJPEG-over-HTTP and video files through FFmpeg (JavaCV's {@link FFmpegFrameGrabber}). Live
+ * streams are sampled at the camera's rate; files are played at their own speed (so a looping demo
+ * file behaves like a camera) and sampled the same way. A dropped stream is reopened with
+ * exponential backoff; a file loops or ends. The grabber is only touched by the source thread (closing
+ * it from another thread while it decodes is unsafe in native code); a stalled read ends at the I/O timeout.
+ */
+public final class StreamSource extends PulledSource {
+
+    static {
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
+
+    private volatile FFmpegFrameGrabber grabber;
+
+    public StreamSource(String camera, SourceSpec spec, FrameFeed feed, SourceSettings settings) {
+        super(camera, spec, feed, settings);
+    }
+
+    @Override
+    public void run() {
+        Backoff backoff = new Backoff(settings.reconnectInitial(), settings.reconnectMax());
+        Java2DFrameConverter converter = new Java2DFrameConverter();
+        while (!stopping()) {
+            String ended;
+            try {
+                ended = playOnce(converter, backoff);
+            } catch (Exception e) {
+                if (stopping()) {
+                    return;
+                }
+                ended = "stream failed: " + spec.scrub(messageOf(e));
+            } finally {
+                closeGrabber();
+            }
+            if (stopping()) {
+                return;
+            }
+            if (spec.type() == SourceType.FILE && ended == null) {
+                if (!spec.looping()) {
+                    feed.finished("end of file");
+                    return;
+                }
+                continue;
+            }
+            String message = ended != null ? ended : "stream ended";
+            long delay = backoff.next();
+            Log.warnf("Camera %s: %s; reconnecting in %d ms", camera, message, delay);
+            feed.failed(message);
+            if (!pause(delay)) {
+                return;
+            }
+        }
+    }
+
+    /** Plays the source until it ends; null means a clean end of file, otherwise why the stream stopped. */
+    private String playOnce(Java2DFrameConverter converter, Backoff backoff) throws Exception {
+        FFmpegFrameGrabber opened = open();
+        grabber = opened;
+        if (stopping()) {
+            return "stopped";
+        }
+        opened.start();
+        feed.connected();
+        Log.infof("Camera %s: opened %s (%dx%d)", camera, spec.describe(), opened.getImageWidth(), opened.getImageHeight());
+        boolean file = spec.type() == SourceType.FILE;
+        long startWall = System.nanoTime();
+        long firstTimestamp = -1;
+        boolean delivered = false;
+        while (!stopping()) {
+            Frame frame = opened.grabImage();
+            if (frame == null) {
+                return file && delivered ? null : file ? "file has no video frames" : "stream ended";
+            }
+            if (!delivered) {
+                delivered = true;
+                backoff.reset();
+            }
+            if (file) {
+                // play files at their own speed: wait until the frame's presentation time
+                if (firstTimestamp < 0) {
+                    firstTimestamp = frame.timestamp;
+                }
+                long dueMillis = (frame.timestamp - firstTimestamp) / 1000 - (System.nanoTime() - startWall) / 1_000_000;
+                if (dueMillis > 0 && !pause(Math.min(dueMillis, 5_000))) {
+                    return "stopped";
+                }
+            }
+            feed.frameArrived();
+            if (feed.due()) {
+                BufferedImage image = converter.convert(frame);
+                if (image != null) {
+                    feed.offer(image, System.currentTimeMillis());
+                }
+            }
+        }
+        return "stopped";
+    }
+
+    private FFmpegFrameGrabber open() {
+        long timeoutMicros = settings.ioTimeout().toMillis() * 1000;
+        FFmpegFrameGrabber g;
+        switch (spec.type()) {
+            case RTSP -> {
+                g = new FFmpegFrameGrabber(spec.url());
+                g.setOption("rtsp_transport", "tcp");
+                g.setOption("timeout", Long.toString(timeoutMicros));
+            }
+            case MJPEG -> {
+                g = new FFmpegFrameGrabber(spec.url());
+                g.setFormat("mpjpeg");
+                g.setOption("rw_timeout", Long.toString(timeoutMicros));
+            }
+            case FILE -> g = new FFmpegFrameGrabber(spec.path());
+            default -> throw new IllegalStateException("not a stream source: " + spec.type());
+        }
+        g.setImageMode(org.bytedeco.javacv.FrameGrabber.ImageMode.COLOR);
+        return g;
+    }
+
+    private void closeGrabber() {
+        FFmpegFrameGrabber current = grabber;
+        grabber = null;
+        if (current != null) {
+            try {
+                current.close();
+            } catch (Exception e) {
+                Log.debugf("Camera %s: closing the grabber: %s", camera, e.getMessage());
+            }
+        }
+    }
+}
