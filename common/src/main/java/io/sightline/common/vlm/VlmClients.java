@@ -5,4 +5,12 @@ public interface VlmClients {
 
     /** The client for this endpoint, created on first use; same name -> same client. */
     VlmClient forEndpoint(VlmEndpoint endpoint);
+
+    /**
+     * The client for this endpoint with its own breaker/retry/aging policy; the policy of the first call
+     * for a name wins (one client per name).
+     */
+    default VlmClient forEndpoint(VlmEndpoint endpoint, VlmClientPolicy policy) {
+        return forEndpoint(endpoint);
+    }
 }
