@@ -1,0 +1,112 @@
+package io.sightline.fallback.watch;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Watch-job settings. A deliberate second mapping in fallback-service (beside the service's own):
+ * watch jobs are a separable capability with their own limits, intervals and Kafka group.
+ */
+@ConfigMapping(prefix = "sightline.watch")
+public interface WatchConfig {
+
+    /** Most jobs in status {@code running} across all cameras (and replicas); more is answered 429. */
+    @WithDefault("200")
+    int maxJobs();
+
+    /** Most jobs in status {@code running} on one camera; more is answered 409. */
+    @WithDefault("20")
+    int maxJobsPerCamera();
+
+    /** {@code max_duration_minutes} when the request names none. */
+    @WithDefault("60")
+    int defaultDurationMinutes();
+
+    /** How long one minute of {@code max_duration_minutes} lasts. Always 1 minute in production; tests shorten it. */
+    @WithDefault("PT1M")
+    Duration minute();
+
+    /** Wait after an answer that is not the expected JSON. */
+    @WithDefault("PT30S")
+    Duration retryAfterUnparseable();
+
+    /** Wait after an empty answer (the unanswered frame is dropped from the conversation). */
+    @WithDefault("PT30S")
+    Duration retryAfterEmpty();
+
+    /** Wait when no vision-capable VLM is configured or reachable, or a VLM call failed. */
+    @WithDefault("PT30S")
+    Duration retryAfterNoVision();
+
+    /** Wait when the camera has no current frame ("Camera frame unavailable"). */
+    @WithDefault("PT10S")
+    Duration retryAfterNoFrame();
+
+    /** Lower bound of the model's {@code next_run_in}, in seconds. */
+    @WithDefault("1")
+    int minNextRunSeconds();
+
+    /** Upper bound of the model's {@code next_run_in}, in seconds. */
+    @WithDefault("300")
+    int maxNextRunSeconds();
+
+    /**
+     * Without zones, after the first matching detection further detections are drained for this long,
+     * then the job wakes once (detections arrive with nearly every frame).
+     */
+    @WithDefault("PT10S")
+    Duration detectionCooldown();
+
+    /** Conversation memory: the system prompt plus this many most recent frame/answer pairs. */
+    @WithDefault("10")
+    int historyPairs();
+
+    /** Frames sent to the VLM are downscaled to at most this many pixels high. */
+    @WithDefault("480")
+    int frameMaxHeight();
+
+    /** JPEG quality (0-1) of frames sent to the VLM. */
+    @WithDefault("0.85")
+    float jpegQuality();
+
+    /** Time zone of the "Frame captured at HH:MM:SS." line; the system zone when unset. */
+    Optional<String> timeZone();
+
+    /** Limit of one VLM call, queue wait included. */
+    @WithDefault("PT90S")
+    Duration vlmTimeout();
+
+    /** {@code max_tokens} of each VLM call. */
+    @WithDefault("300")
+    int vlmMaxTokens();
+
+    /** {@code temperature} of each VLM call (low: verdicts should be stable). */
+    @WithDefault("0.2")
+    double vlmTemperature();
+
+    /** Threads that prepare frames and handle answers (the VLM call itself is asynchronous). */
+    @WithDefault("2")
+    int workerThreads();
+
+    /**
+     * Consumer group whose partition assignment of {@code watch.jobs} decides which replica runs which
+     * job. Must be the same on every replica of one deployment.
+     */
+    @WithDefault("fallback-service-watch-owners")
+    String ownerGroup();
+
+    /** Poll interval of the ownership and job-state consumers (how fast cancels and hand-overs are seen). */
+    @WithDefault("PT0.2S")
+    Duration pollInterval();
+
+    /** Finished jobs stay listed this long, then the owner writes a tombstone to {@code watch.jobs}. */
+    @WithDefault("P7D")
+    Duration finishedRetention();
+
+    /** How often the owner looks for finished jobs past their retention. */
+    @WithDefault("PT10M")
+    Duration purgeInterval();
+}
