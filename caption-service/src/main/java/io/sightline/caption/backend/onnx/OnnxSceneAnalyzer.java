@@ -1,0 +1,253 @@
+package io.sightline.caption.backend.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.sightline.caption.models.ModelFile;
+import io.sightline.caption.models.RequiredModels;
+import io.sightline.common.event.DetectionsProduced;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The in-process CPU vision of the {@code onnx} and {@code labels} tiers: YOLOX-Nano objects plus
+ * PaddleOCR PP-OCRv4 text. Sessions are created once; {@link OnnxOptions#sessions()} independent
+ * sets of them let that many calls run at once, further callers wait for a free set. Thread-safe.
+ * Inference blocks: call it from a worker thread, never the event loop.
+ */
+public final class OnnxSceneAnalyzer implements AutoCloseable {
+
+    /** Model name to report for {@link #analyze} results. */
+    public static final String MODEL = "yolox-nano+pp-ocrv4";
+    /** Model name to report for {@link #detect} results. */
+    public static final String DETECTION_MODEL = "yolox-nano";
+
+    /** One caller's private set of sessions. */
+    private record Lane(ObjectDetector objects, TextReader text) implements AutoCloseable {
+        @Override
+        public void close() throws OrtException {
+            try {
+                objects.close();
+            } finally {
+                if (text != null) {
+                    text.close();
+                }
+            }
+        }
+    }
+
+    private final OnnxOptions options;
+    private final List<String> labels;
+    private final List<Lane> allLanes;
+    private final BlockingQueue<Lane> freeLanes;
+    private volatile boolean closed;
+
+    private OnnxSceneAnalyzer(OnnxOptions options, List<String> labels, List<Lane> lanes) {
+        this.options = options;
+        this.labels = labels;
+        this.allLanes = lanes;
+        this.freeLanes = new ArrayBlockingQueue<>(lanes.size(), false, lanes);
+    }
+
+    /**
+     * Loads YOLOX-Nano (and PaddleOCR det, cls, rec when {@link OnnxOptions#ocr()}) from {@code modelsDir}
+     * laid out as {@code yolox-nano/...}, {@code paddleocr-v4/...}.
+     *
+     * @throws ModelUnavailableException naming the file that is missing, unreadable or not the expected model
+     */
+    public static OnnxSceneAnalyzer load(Path modelsDir, OnnxOptions options) {
+        Objects.requireNonNull(modelsDir, "modelsDir");
+        Objects.requireNonNull(options, "options");
+        List<String> labels = OrtModels.lines(file(modelsDir, RequiredModels.COCO_LABELS)).stream()
+                .filter(l -> !l.isBlank()).map(PlainWords::label).toList();
+        CtcDecoder decoder = options.ocr()
+                ? new CtcDecoder(OrtModels.lines(file(modelsDir, RequiredModels.TEXT_DICTIONARY)))
+                : null;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        List<Lane> lanes = new ArrayList<>();
+        try (OrtSession.SessionOptions sessionOptions = sessionOptions(options)) {
+            for (int i = 0; i < options.sessions(); i++) {
+                lanes.add(openLane(env, sessionOptions, modelsDir, labels, decoder));
+            }
+        } catch (OrtException e) {
+            closeAll(lanes);
+            throw new ModelUnavailableException("cannot configure ONNX Runtime: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeAll(lanes);
+            throw e;
+        }
+        return new OnnxSceneAnalyzer(options, labels, List.copyOf(lanes));
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(OnnxOptions options) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setIntraOpNumThreads(options.intraOpThreads());
+        so.setInterOpNumThreads(1);
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        // idle worker threads must not spin: the box runs Kafka, HTTP and other services too
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        return so;
+    }
+
+    private static Lane openLane(OrtEnvironment env, OrtSession.SessionOptions so, Path dir, List<String> labels,
+                                 CtcDecoder decoder) {
+        List<OrtSession> opened = new ArrayList<>();
+        try {
+            Path yolox = file(dir, RequiredModels.YOLOX_NANO);
+            OrtSession yoloxSession = track(opened, OrtModels.open(env, yolox, so));
+            ObjectDetector objects = new ObjectDetector(env, yoloxSession, yolox, labels.size());
+            TextReader text = null;
+            if (decoder != null) {
+                Path det = file(dir, RequiredModels.TEXT_DETECTOR);
+                Path cls = file(dir, RequiredModels.TEXT_DIRECTION);
+                Path rec = file(dir, RequiredModels.TEXT_RECOGNIZER);
+                text = new TextReader(env,
+                        track(opened, OrtModels.open(env, det, so)), det,
+                        track(opened, OrtModels.open(env, cls, so)), cls,
+                        track(opened, OrtModels.open(env, rec, so)), rec,
+                        decoder);
+            }
+            return new Lane(objects, text);
+        } catch (RuntimeException e) {
+            for (OrtSession s : opened) {
+                try {
+                    s.close();
+                } catch (OrtException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static OrtSession track(List<OrtSession> opened, OrtSession session) {
+        opened.add(session);
+        return session;
+    }
+
+    private static Path file(Path dir, ModelFile model) {
+        return model.resolveIn(dir);
+    }
+
+    public OnnxOptions options() {
+        return options;
+    }
+
+    /** The detector's labels in output order, as plain words. */
+    public List<String> labels() {
+        return labels;
+    }
+
+    /**
+     * Objects, and text lines when {@link OnnxOptions#ocr()} is on, in one decoded image. Boxes are in
+     * the image's pixels.
+     */
+    public SceneAnalysis analyze(BufferedImage image) {
+        return run(image, options.ocr());
+    }
+
+    /** Objects only (labels tier). */
+    public SceneAnalysis detect(BufferedImage image) {
+        return run(image, false);
+    }
+
+    private SceneAnalysis run(BufferedImage image, boolean withText) {
+        Objects.requireNonNull(image, "image");
+        BgrImage bgr = BgrImage.of(image);
+        Lane lane = acquire();
+        try {
+            long t0 = System.nanoTime();
+            List<ScoredBox> found = lane.objects().detect(bgr, options.scoreThreshold(), options.nmsIou());
+            long t1 = System.nanoTime();
+            List<DetectionsProduced.Detection> objects = new ArrayList<>(found.size());
+            for (ScoredBox b : found) {
+                objects.add(new DetectionsProduced.Detection(labels.get(b.classId()), round(b.score()), toBox(b.box())));
+            }
+            List<DetectionsProduced.RecognizedText> texts = new ArrayList<>();
+            long ocrMs = 0;
+            if (withText && lane.text() != null) {
+                for (TextReader.Line line : lane.text().read(bgr, options.maxOcrLines())) {
+                    texts.add(new DetectionsProduced.RecognizedText(line.text(), round(line.score()),
+                            toBox(line.quad().bounds())));
+                }
+                ocrMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
+            }
+            return new SceneAnalysis(objects, texts, TimeUnit.NANOSECONDS.toMillis(t1 - t0), ocrMs);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a " + bgr.width + "x" + bgr.height + " image: "
+                    + e.getMessage(), e);
+        } finally {
+            freeLanes.add(lane);
+        }
+    }
+
+    private Lane acquire() {
+        try {
+            while (true) {
+                if (closed) {
+                    throw new IllegalStateException("analyzer is closed");
+                }
+                Lane lane = freeLanes.poll(100, TimeUnit.MILLISECONDS);
+                if (lane != null) {
+                    if (closed) {
+                        freeLanes.add(lane);
+                        throw new IllegalStateException("analyzer is closed");
+                    }
+                    return lane;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a free ONNX session", e);
+        }
+    }
+
+    private static double round(double score) {
+        return Math.round(score * 10_000) / 10_000.0;
+    }
+
+    private static DetectionsProduced.Box toBox(Box b) {
+        return new DetectionsProduced.Box(Math.round(b.x1() * 10) / 10.0, Math.round(b.y1() * 10) / 10.0,
+                Math.round((b.x2() - b.x1()) * 10) / 10.0, Math.round((b.y2() - b.y1()) * 10) / 10.0);
+    }
+
+    /** Waits (up to 30 s) for running calls to finish, then releases every session. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Lane> idle = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try {
+            while (idle.size() < allLanes.size() && System.nanoTime() < deadline) {
+                Lane lane = freeLanes.poll(100, TimeUnit.MILLISECONDS);
+                if (lane != null) {
+                    idle.add(lane);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeAll(idle);
+    }
+
+    private static void closeAll(List<Lane> lanes) {
+        for (Lane lane : lanes) {
+            try {
+                lane.close();
+            } catch (OrtException | RuntimeException ignored) {
+                // closing native sessions at shutdown: nothing left to do with a failure
+            }
+        }
+    }
+}
