@@ -98,7 +98,17 @@ final class EndpointVlmClient implements VlmClient {
                     .register(registry));
         }
         this.slots = new PrioritySlots(endpoint.name(), endpoint.maxConcurrent(), endpoint.maxQueued(), policy.lowAgingThreshold(),
-                System::nanoTime, (priority, waitNanos) -> queueWait.get(priority).record(Duration.ofNanos(waitNanos)));
+                System::nanoTime, new PrioritySlots.Listener() {
+                    @Override
+                    public void granted(Priority priority, long queueWaitNanos) {
+                        queueWait.get(priority).record(Duration.ofNanos(queueWaitNanos));
+                    }
+
+                    @Override
+                    public void rejected(Priority priority) {
+                        EndpointVlmClient.this.rejected("queue_full");
+                    }
+                });
         Gauge.builder("sightline.vlm.in.flight", slots, PrioritySlots::inFlight)
                 .description("VLM requests being answered by the server").tags(tags).strongReference(true).register(registry);
         for (Priority priority : Priority.values()) {

@@ -38,9 +38,11 @@ final class PrioritySlots {
         }
     }
 
-    /** Receives every grant (for the queue-wait metric). */
-    interface GrantListener {
+    /** Told of every grant and every rejection (for the queue metrics). */
+    interface Listener {
         void granted(Priority priority, long queueWaitNanos);
+
+        void rejected(Priority priority);
     }
 
     private enum State { WAITING, GRANTED, ABANDONED }
@@ -63,7 +65,7 @@ final class PrioritySlots {
     private final int maxQueued;
     private final long agingNanos;
     private final LongSupplier clock;
-    private final GrantListener listener;
+    private final Listener listener;
     private final ArrayDeque<Waiter> high = new ArrayDeque<>();
     private final ArrayDeque<Waiter> low = new ArrayDeque<>();
     private int inFlight;
@@ -73,7 +75,7 @@ final class PrioritySlots {
     private double averageHoldNanos = Duration.ofSeconds(2).toNanos();
 
     PrioritySlots(String endpoint, int maxConcurrent, int maxQueued, Duration lowAgingThreshold, LongSupplier clock,
-                  GrantListener listener) {
+                  Listener listener) {
         this.endpoint = endpoint;
         this.maxConcurrent = maxConcurrent;
         this.maxQueued = maxQueued;
@@ -118,6 +120,7 @@ final class PrioritySlots {
             listener.granted(waiter.priority, 0);
             emitter.complete(granted);
         } else if (rejection != null) {
+            listener.rejected(waiter.priority);
             emitter.fail(rejection);
         }
     }
