@@ -1,0 +1,247 @@
+package io.sightline.caption.models;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.sightline.testsupport.TestImages;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The downloader against a local HTTP server that serves copies of the real model files. */
+class ModelDownloaderTest {
+
+    @TempDir
+    static Path remote;
+
+    private HttpServer server;
+    private ExecutorService serverThreads;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Per file name: how the server misbehaves ("corrupt", "stall", "ignore-range"). */
+    private final Map<String, String> misbehaviour = new ConcurrentHashMap<>();
+    private final CountDownLatch releaseStalled = new CountDownLatch(1);
+
+    @BeforeAll
+    static void copyModelsToTheRemote() throws IOException {
+        for (ModelFile f : RequiredModels.ONNX_TIER) {
+            Files.copy(f.resolveIn(TestImages.modelsDir()), remote.resolve(Path.of(f.relativePath()).getFileName()));
+        }
+    }
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        serverThreads = Executors.newCachedThreadPool();
+        server.setExecutor(serverThreads);
+        server.createContext("/models/", this::serve);
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        releaseStalled.countDown();
+        server.stop(0);
+        serverThreads.shutdownNow();
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        String name = exchange.getRequestURI().getPath().substring("/models/".length());
+        String range = exchange.getRequestHeaders().getFirst("Range");
+        requests.add(name + (range == null ? "" : " " + range));
+        Path file = remote.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+            return;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        String mode = misbehaviour.getOrDefault(name, "");
+        if (mode.equals("corrupt")) {
+            bytes[bytes.length / 2] ^= 0x5a;
+        }
+        int from = 0;
+        if (range != null && !mode.equals("ignore-range")) {
+            from = Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
+            exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (bytes.length - 1) + "/" + bytes.length);
+            exchange.sendResponseHeaders(206, bytes.length - from);
+        } else {
+            exchange.sendResponseHeaders(200, bytes.length);
+        }
+        try (OutputStream out = exchange.getResponseBody()) {
+            if (mode.equals("stall")) {
+                out.write(bytes, from, 65_536);
+                out.flush();
+                releaseStalled.await(30, TimeUnit.SECONDS);
+                return;
+            }
+            out.write(bytes, from, bytes.length - from);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private List<ModelFile> local(List<ModelFile> files) {
+        List<ModelFile> out = new ArrayList<>();
+        for (ModelFile f : files) {
+            String name = Path.of(f.relativePath()).getFileName().toString();
+            out.add(f.withUrl(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/models/" + name)));
+        }
+        return out;
+    }
+
+    private ModelFile local(ModelFile file) {
+        return local(List.of(file)).get(0);
+    }
+
+    private static ModelDownloader downloader(Duration stall, ProgressListener listener) {
+        return new ModelDownloader(ModelDownloader.defaultClient(), stall, listener);
+    }
+
+    @Test
+    void downloadsEveryMissingFileAndVerifiesIt(@TempDir Path models) throws IOException {
+        Map<String, long[]> lastProgress = new ConcurrentHashMap<>();
+        ModelDownloader downloader = downloader(Duration.ofSeconds(10),
+                (file, done, total) -> lastProgress.put(file.relativePath(), new long[] {done, total}));
+
+        List<ModelFetchResult> results = downloader.ensure(models, local(RequiredModels.ONNX_TIER));
+
+        assertThat(results).extracting(ModelFetchResult::outcome).containsOnly(ModelFetchResult.DOWNLOADED);
+        for (ModelFetchResult r : results) {
+            Path got = r.file().resolveIn(models);
+            assertThat(ModelDownloader.sha256(got)).isEqualTo(r.file().sha256());
+            assertThat(r.bytes()).isEqualTo(r.file().sizeBytes());
+            assertThat(lastProgress.get(r.file().relativePath())).containsExactly(r.file().sizeBytes(), r.file().sizeBytes());
+            assertThat(got.resolveSibling(got.getFileName() + ".part")).doesNotExist();
+        }
+    }
+
+    @Test
+    void resumesAPartialDownloadWithARangeRequest(@TempDir Path models) throws IOException {
+        ModelFile yolox = local(RequiredModels.YOLOX_NANO);
+        Path target = yolox.resolveIn(models);
+        Files.createDirectories(target.getParent());
+        byte[] whole = Files.readAllBytes(remote.resolve("yolox_nano.onnx"));
+        Files.write(target.resolveSibling("yolox_nano.onnx.part"), Arrays.copyOf(whole, 1_000_000));
+
+        ModelFetchResult result = downloader(Duration.ofSeconds(10), ProgressListener.NONE)
+                .ensure(models, List.of(yolox)).get(0);
+
+        assertThat(result.outcome()).isEqualTo(ModelFetchResult.RESUMED);
+        assertThat(result.bytes()).isEqualTo(whole.length - 1_000_000L);
+        assertThat(requests).containsExactly("yolox_nano.onnx bytes=1000000-");
+        assertThat(Files.readAllBytes(target)).isEqualTo(whole);
+    }
+
+    @Test
+    void startsOverWhenTheServerIgnoresTheRange(@TempDir Path models) throws IOException {
+        misbehaviour.put("coco_classes.txt", "ignore-range");
+        ModelFile labels = local(RequiredModels.COCO_LABELS);
+        Files.createDirectories(labels.resolveIn(models).getParent());
+        Files.writeString(labels.resolveIn(models).resolveSibling("coco_classes.txt.part"), "person\nbic");
+
+        ModelFetchResult result = downloader(Duration.ofSeconds(10), ProgressListener.NONE)
+                .ensure(models, List.of(labels)).get(0);
+
+        assertThat(result.outcome()).isEqualTo(ModelFetchResult.DOWNLOADED);
+        assertThat(ModelDownloader.sha256(labels.resolveIn(models))).isEqualTo(labels.sha256());
+    }
+
+    @Test
+    void rejectsCorruptContentNamingTheFileAndBothDigests(@TempDir Path models) throws IOException {
+        misbehaviour.put("ch_ppocr_mobile_v2.0_cls_infer.onnx", "corrupt");
+        ModelFile cls = local(RequiredModels.TEXT_DIRECTION);
+        byte[] corrupt = Files.readAllBytes(remote.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
+        corrupt[corrupt.length / 2] ^= 0x5a;
+        Path corruptCopy = Files.write(models.resolve("corrupt-copy"), corrupt);
+        String corruptDigest = ModelDownloader.sha256(corruptCopy);
+
+        assertThatThrownBy(() -> downloader(Duration.ofSeconds(10), ProgressListener.NONE).ensure(models, List.of(cls)))
+                .isInstanceOf(ModelDownloadException.class)
+                .hasMessageContaining("paddleocr-v4/ch_ppocr_mobile_v2.0_cls_infer.onnx")
+                .hasMessageContaining("corrupt")
+                .hasMessageContaining(cls.sha256())
+                .hasMessageContaining(corruptDigest);
+        Path target = cls.resolveIn(models);
+        assertThat(target).doesNotExist();
+        assertThat(target.resolveSibling(target.getFileName() + ".part")).doesNotExist();
+    }
+
+    @Test
+    void stalledDownloadFailsClearlyAndIsResumedLater(@TempDir Path models) {
+        misbehaviour.put("ch_PP-OCRv4_det_infer.onnx", "stall");
+        ModelFile det = local(RequiredModels.TEXT_DETECTOR);
+        Path part = det.resolveIn(models).resolveSibling("ch_PP-OCRv4_det_infer.onnx.part");
+
+        assertThatThrownBy(() -> downloader(Duration.ofMillis(400), ProgressListener.NONE).ensure(models, List.of(det)))
+                .isInstanceOf(ModelDownloadException.class)
+                .hasMessageContaining("paddleocr-v4/ch_PP-OCRv4_det_infer.onnx")
+                .hasMessageContaining("stalled")
+                .hasMessageContaining("400 ms");
+        assertThat(part).hasSize(65_536);
+
+        misbehaviour.remove("ch_PP-OCRv4_det_infer.onnx");
+        ModelFetchResult result = downloader(Duration.ofSeconds(10), ProgressListener.NONE)
+                .ensure(models, List.of(det)).get(0);
+
+        assertThat(result.outcome()).isEqualTo(ModelFetchResult.RESUMED);
+        assertThat(requests).last().isEqualTo("ch_PP-OCRv4_det_infer.onnx bytes=65536-");
+        assertThat(part).doesNotExist();
+    }
+
+    @Test
+    void presentFilesAreNotDownloadedAgain() {
+        List<ModelFetchResult> results = downloader(Duration.ofSeconds(10), ProgressListener.NONE)
+                .ensure(TestImages.modelsDir(), local(RequiredModels.ONNX_TIER));
+
+        assertThat(results).extracting(ModelFetchResult::outcome).containsOnly(ModelFetchResult.PRESENT);
+        assertThat(results).extracting(ModelFetchResult::bytes).containsOnly(0L);
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void fileWithTheWrongDigestIsReplaced(@TempDir Path models) throws IOException {
+        ModelFile labels = local(RequiredModels.COCO_LABELS);
+        Files.createDirectories(labels.resolveIn(models).getParent());
+        Files.writeString(labels.resolveIn(models), "not the labels\n");
+
+        ModelFetchResult result = downloader(Duration.ofSeconds(10), ProgressListener.NONE)
+                .ensure(models, List.of(labels)).get(0);
+
+        assertThat(result.outcome()).isEqualTo(ModelFetchResult.DOWNLOADED);
+        assertThat(ModelDownloader.sha256(labels.resolveIn(models))).isEqualTo(labels.sha256());
+    }
+
+    @Test
+    void missingUpstreamFileIsReportedWithItsStatus(@TempDir Path models) {
+        ModelFile gone = RequiredModels.COCO_LABELS.withUrl(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/models/no-such-file.txt"));
+
+        assertThatThrownBy(() -> downloader(Duration.ofSeconds(10), ProgressListener.NONE).ensure(models, List.of(gone)))
+                .isInstanceOf(ModelDownloadException.class)
+                .hasMessageContaining("yolox-nano/coco_classes.txt")
+                .hasMessageContaining("HTTP 404");
+    }
+}
