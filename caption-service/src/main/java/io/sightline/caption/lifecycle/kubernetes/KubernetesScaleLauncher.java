@@ -21,6 +21,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The {@code kubernetes} launcher of the caption-server tier: starts and stops the llama-server by
@@ -49,9 +51,11 @@ public class KubernetesScaleLauncher implements ServerLauncher {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     static final String LAUNCHER_KEY = "sightline.caption.caption-server.launcher";
 
-    private final KubernetesClient client;
-    private final Settings settings;
+    private final Supplier<KubernetesClient> clientSource;
+    private final Supplier<Settings> settingsSource;
     private final Executor blocking;
+    private KubernetesClient client;
+    private Settings settings;
     private volatile boolean leader;
     private volatile boolean lastKnownRunning;
     private volatile boolean closed;
@@ -73,15 +77,35 @@ public class KubernetesScaleLauncher implements ServerLauncher {
         }
     }
 
+    /**
+     * The client is resolved on first use, not at injection: the bean is instantiated wherever launchers
+     * are listed (kind()), also outside Kubernetes, where no client should be built.
+     */
     @Inject
-    KubernetesScaleLauncher(KubernetesClient client, KubernetesLauncherConfig config) {
-        this(client, Settings.from(config, client), Infrastructure.getDefaultWorkerPool());
+    KubernetesScaleLauncher(Instance<KubernetesClient> clients, KubernetesLauncherConfig config) {
+        this.clientSource = clients::get;
+        this.settingsSource = () -> Settings.from(config, client());
+        this.blocking = Infrastructure.getDefaultWorkerPool();
     }
 
     KubernetesScaleLauncher(KubernetesClient client, Settings settings, Executor blocking) {
-        this.client = client;
-        this.settings = settings;
+        this.clientSource = () -> client;
+        this.settingsSource = () -> settings;
         this.blocking = blocking;
+    }
+
+    private synchronized KubernetesClient client() {
+        if (client == null) {
+            client = clientSource.get();
+        }
+        return client;
+    }
+
+    private synchronized Settings settings() {
+        if (settings == null) {
+            settings = settingsSource.get();
+        }
+        return settings;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -109,7 +133,7 @@ public class KubernetesScaleLauncher implements ServerLauncher {
                     requireLeader("start");
                     scaleTo(1);
                     lastKnownRunning = true;
-                    Log.infof("Scaled Deployment %s/%s to 1 for the caption server", settings.namespace(), settings.deployment());
+                    Log.infof("Scaled Deployment %s/%s to 1 for the caption server", settings().namespace(), settings().deployment());
                     return (Void) null;
                 })
                 .runSubscriptionOn(blocking);
@@ -117,11 +141,11 @@ public class KubernetesScaleLauncher implements ServerLauncher {
 
     @Override
     public Uni<Void> stop() {
-        Instant deadline = Instant.now().plus(settings.stopTimeout());
+        Instant deadline = Instant.now().plus(settings().stopTimeout());
         return Uni.createFrom().item(() -> {
                     requireLeader("stop");
                     scaleTo(0);
-                    Log.infof("Scaled Deployment %s/%s to 0; waiting for its pods to go", settings.namespace(), settings.deployment());
+                    Log.infof("Scaled Deployment %s/%s to 0; waiting for its pods to go", settings().namespace(), settings().deployment());
                     return (Void) null;
                 })
                 .runSubscriptionOn(blocking)
@@ -137,7 +161,7 @@ public class KubernetesScaleLauncher implements ServerLauncher {
             lastKnownRunning = scale != null && scale.getSpec() != null
                     && scale.getSpec().getReplicas() != null && scale.getSpec().getReplicas() >= 1;
         } catch (KubernetesClientException e) {
-            Log.warnf("Cannot read the scale of %s/%s (%s); assuming %s", settings.namespace(), settings.deployment(),
+            Log.warnf("Cannot read the scale of %s/%s (%s); assuming %s", settings().namespace(), settings().deployment(),
                     e.getMessage(), lastKnownRunning ? "running" : "stopped");
         }
         return lastKnownRunning;
@@ -149,29 +173,29 @@ public class KubernetesScaleLauncher implements ServerLauncher {
             return;
         }
         LeaderElectionConfig config = new LeaderElectionConfigBuilder()
-                .withName(settings.leaseName())
-                .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
-                .withLeaseDuration(settings.leaseDuration())
-                .withRenewDeadline(settings.renewDeadline())
-                .withRetryPeriod(settings.retryPeriod())
+                .withName(settings().leaseName())
+                .withLock(new LeaseLock(settings().namespace(), settings().leaseName(), settings().identity()))
+                .withLeaseDuration(settings().leaseDuration())
+                .withRenewDeadline(settings().renewDeadline())
+                .withRetryPeriod(settings().retryPeriod())
                 .withReleaseOnCancel(true)
                 .withLeaderCallbacks(new LeaderCallbacks(
                         () -> {
                             leader = true;
-                            Log.infof("%s holds Lease %s: this replica scales %s", settings.identity(), settings.leaseName(), settings.deployment());
+                            Log.infof("%s holds Lease %s: this replica scales %s", settings().identity(), settings().leaseName(), settings().deployment());
                         },
                         () -> {
                             leader = false;
-                            Log.infof("%s no longer holds Lease %s", settings.identity(), settings.leaseName());
+                            Log.infof("%s no longer holds Lease %s", settings().identity(), settings().leaseName());
                         },
-                        newLeader -> Log.debugf("Lease %s is held by %s", settings.leaseName(), newLeader)))
+                        newLeader -> Log.debugf("Lease %s is held by %s", settings().leaseName(), newLeader)))
                 .build();
-        CompletableFuture<?> started = client.leaderElector().withConfig(config).build().start();
+        CompletableFuture<?> started = client().leaderElector().withConfig(config).build().start();
         election = started;
         started.whenComplete((ignored, failure) -> {
             leader = false;
             if (failure != null && !closed) {
-                Log.warnf("Lease election for %s ended: %s; rejoining", settings.leaseName(), failure.toString());
+                Log.warnf("Lease election for %s ended: %s; rejoining", settings().leaseName(), failure.toString());
             }
             if (!closed) {
                 electLeader();
@@ -190,18 +214,18 @@ public class KubernetesScaleLauncher implements ServerLauncher {
     }
 
     String identity() {
-        return settings.identity();
+        return settings().identity();
     }
 
     private void requireLeader(String action) {
         if (!leader) {
-            throw new IllegalStateException("Cannot " + action + " " + settings.deployment() + ": replica " + settings.identity()
-                    + " does not hold Lease " + settings.leaseName());
+            throw new IllegalStateException("Cannot " + action + " " + settings().deployment() + ": replica " + settings().identity()
+                    + " does not hold Lease " + settings().leaseName());
         }
     }
 
     private RollableScalableResource<Deployment> deployment() {
-        return client.apps().deployments().inNamespace(settings.namespace()).withName(settings.deployment());
+        return client().apps().deployments().inNamespace(settings().namespace()).withName(settings().deployment());
     }
 
     /**
@@ -210,9 +234,9 @@ public class KubernetesScaleLauncher implements ServerLauncher {
      * {@code scale(int)} would GET then PUT, needing {@code update} and {@code get} on the Deployment).
      */
     private void scaleTo(int replicas) {
-        String url = URLUtils.join(client.getMasterUrl().toString(), "apis", "apps", "v1", "namespaces",
-                settings.namespace(), "deployments", settings.deployment(), "scale");
-        HttpClient http = client.getHttpClient();
+        String url = URLUtils.join(client().getMasterUrl().toString(), "apis", "apps", "v1", "namespaces",
+                settings().namespace(), "deployments", settings().deployment(), "scale");
+        HttpClient http = client().getHttpClient();
         HttpRequest request = http.newHttpRequestBuilder()
                 .uri(url)
                 .method("PATCH", "application/merge-patch+json", "{\"spec\":{\"replicas\":" + replicas + "}}")
@@ -222,12 +246,12 @@ public class KubernetesScaleLauncher implements ServerLauncher {
             response = http.sendAsync(request, String.class).get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KubernetesClientException("Interrupted while scaling " + settings.deployment(), e);
+            throw new KubernetesClientException("Interrupted while scaling " + settings().deployment(), e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new KubernetesClientException("Cannot scale " + settings.deployment() + " to " + replicas + ": " + e, e);
+            throw new KubernetesClientException("Cannot scale " + settings().deployment() + " to " + replicas + ": " + e, e);
         }
         if (!response.isSuccessful()) {
-            throw new KubernetesClientException("Scaling " + settings.namespace() + "/" + settings.deployment() + " to "
+            throw new KubernetesClientException("Scaling " + settings().namespace() + "/" + settings().deployment() + " to "
                     + replicas + " was refused: HTTP " + response.code() + " " + response.body());
         }
     }
@@ -249,11 +273,11 @@ public class KubernetesScaleLauncher implements ServerLauncher {
                         return Uni.createFrom().voidItem();
                     }
                     if (Instant.now().isAfter(deadline)) {
-                        return Uni.createFrom().failure(new IllegalStateException("Deployment " + settings.deployment()
-                                + " still has " + left + " pod(s) " + settings.stopTimeout() + " after scaling to 0"));
+                        return Uni.createFrom().failure(new IllegalStateException("Deployment " + settings().deployment()
+                                + " still has " + left + " pod(s) " + settings().stopTimeout() + " after scaling to 0"));
                     }
                     return Uni.createFrom().voidItem()
-                            .onItem().delayIt().by(settings.pollInterval())
+                            .onItem().delayIt().by(settings().pollInterval())
                             .chain(() -> awaitNoPods(deadline));
                 });
     }
