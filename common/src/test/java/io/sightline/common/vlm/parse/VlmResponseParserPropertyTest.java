@@ -12,7 +12,7 @@ import net.jqwik.api.constraints.StringLength;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Whatever a model (or a broken proxy) sends, the parser answers and never throws. */
-class VlmResponseParserProperties {
+class VlmResponseParserPropertyTest {
 
     private static final String ACTION = """
             ```json
