@@ -3,6 +3,8 @@ package io.sightline.caption.backend;
 import io.sightline.common.frame.CapturedFrame;
 import io.smallrye.mutiny.Uni;
 
+import java.util.Optional;
+
 /**
  * One tier of the vision chain: caption-server, vlm, sidecar, onnx, labels, none. Selection walks the
  * tiers in that order; a failing tier (server faults, not our bad requests) falls through to the next.
@@ -28,4 +30,24 @@ public interface VisionBackend {
 
     /** Describes one frame. Fails with a {@link BackendFailure} saying whether the tier is at fault. */
     Uni<FrameDescription> describe(CapturedFrame frame, String prompt);
+
+    /** Why {@link #isAvailable()} is false (empty when available), for {@code GET /api/v1/backends}. */
+    default Optional<String> unavailableReason() {
+        return isAvailable() ? Optional.empty() : Optional.of("unavailable");
+    }
+
+    /** Re-checks availability of remote tiers (e.g. {@code GET /models}); local tiers answer from state. */
+    default Uni<Boolean> probeAvailability() {
+        return Uni.createFrom().item(isAvailable());
+    }
+
+    /** Lifecycle of what the tier runs: stopped, requested, starting, ready, stopping, failed; "always-on" when there is none. */
+    default String lifecycleState() {
+        return "always-on";
+    }
+
+    /** Frames this tier describes at once; the pipeline never has more cameras in flight on it. */
+    default int concurrency() {
+        return 1;
+    }
 }

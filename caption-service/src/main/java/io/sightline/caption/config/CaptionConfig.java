@@ -1,0 +1,274 @@
+package io.sightline.caption.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Everything caption-service can be told; env vars map by the usual rules (SIGHTLINE_CAPTION_...). */
+@ConfigMapping(prefix = "sightline.caption")
+public interface CaptionConfig {
+
+    /** Tier to use: auto (catalog + hardware + availability) or one of caption-server, vlm, sidecar, onnx, labels, none. Env SIGHTLINE_VISION_BACKEND. */
+    @WithDefault("auto")
+    String backend();
+
+    /** Instruction sent with each frame to the generative tiers. */
+    @WithDefault("Describe this camera frame in two sentences: what is visible and what is happening.")
+    String prompt();
+
+    /** Directory holding the ONNX models (env SIGHTLINE_MODELS_DIR). */
+    Path modelsDir();
+
+    /** Download missing ONNX models (with resume and sha256 check) when the onnx tier starts. */
+    @WithDefault("true")
+    boolean modelsDownload();
+
+    /** A model download that receives no byte for this long is aborted. */
+    @WithDefault("30s")
+    Duration modelsDownloadStallTimeout();
+
+    /** How often remote tiers (vlm, sidecar, external caption server) are probed for availability. */
+    @WithDefault("15s")
+    Duration availabilityProbeInterval();
+
+    /** Frames that no describing tier could describe get an empty caption from the none tier (true) or go to frames.dlq (false). */
+    @WithDefault("true")
+    boolean fallThroughToNone();
+
+    /** A frame not described (all tiers, start waits included) within this time goes to frames.dlq. */
+    @WithDefault("120s")
+    Duration frameTimeout();
+
+    /** Shared bearer token the gateway presents on /api (env SIGHTLINE_INTERNAL_TOKEN); unset = open (local run). */
+    Optional<String> internalToken();
+
+    /** Circuit breaker applied to every tier. */
+    Breaker breaker();
+
+    @WithName("caption-server")
+    CaptionServer captionServer();
+
+    Vlm vlm();
+
+    Sidecar sidecar();
+
+    Onnx onnx();
+
+    Labels labels();
+
+    None none();
+
+    interface Labels {
+        /** Frames classified at once. */
+        @WithDefault("2")
+        int concurrency();
+    }
+
+    interface None {
+        /** Frames passed through at once. */
+        @WithDefault("64")
+        int concurrency();
+    }
+
+    interface Breaker {
+        /** Consecutive tier faults (timeouts, 5xx, refused connections) that open a tier's breaker. */
+        @WithDefault("3")
+        int failureThreshold();
+
+        /** How long an open breaker sends frames to the next tier before one trial frame is let through. */
+        @WithDefault("30s")
+        Duration coolDown();
+    }
+
+    interface CaptionServer {
+        /** Who starts the llama-server: process (this service spawns it), kubernetes (scales a Deployment), external (someone answering vlm_caption.requested). */
+        @WithDefault("process")
+        String launcher();
+
+        /** API root of the server, e.g. http://127.0.0.1:8091/v1; default derived from the process launcher's host and port. */
+        Optional<URI> baseUrl();
+
+        /** Model id sent in requests (llama-server serves one model and accepts any id). */
+        @WithDefault("caption-model")
+        String model();
+
+        /** Longest a frame waits for the server to become ready (health 200 + image-capable model). */
+        @WithDefault("30s")
+        Duration startTimeout();
+
+        /** Stop the server after this long without frames for it and nothing in flight or queued. */
+        @WithDefault("300s")
+        Duration idleTimeout();
+
+        /** While the server is starting, send frames to the next tier instead of waiting. */
+        @WithDefault("false")
+        boolean fallbackWhileStarting();
+
+        /** Frames described at once. */
+        @WithDefault("1")
+        int concurrency();
+
+        /** Per-request timeout (queue wait included). */
+        @WithDefault("30s")
+        Duration timeout();
+
+        /** max_tokens of each request. */
+        @WithDefault("100")
+        int maxTokens();
+
+        /** temperature of each request. */
+        @WithDefault("0.1")
+        double temperature();
+
+        /** Frame sent downscaled to fit 512x288, JPEG quality 40. */
+        @WithDefault("512")
+        @WithName("downscale.width")
+        int downscaleWidth();
+
+        /** See downscale.width. */
+        @WithDefault("288")
+        @WithName("downscale.height")
+        int downscaleHeight();
+
+        /** See downscale.width. */
+        @WithDefault("40")
+        @WithName("downscale.jpeg-quality")
+        int downscaleJpegQuality();
+
+        Process process();
+    }
+
+    interface Process {
+        /** Path (or name on PATH) of the llama-server executable. */
+        @WithDefault("llama-server")
+        String executable();
+
+        /** GGUF model file (--model). */
+        Optional<Path> model();
+
+        /** Multimodal projector file (--mmproj). */
+        Optional<Path> mmproj();
+
+        /** Loopback address the server listens on (--host). */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Port the server listens on (--port). */
+        @WithDefault("8091")
+        int port();
+
+        /** --ctx-size. */
+        @WithDefault("512")
+        int ctxSize();
+
+        /** --n-gpu-layers. */
+        @WithDefault("99")
+        int gpuLayers();
+
+        /** --threads. */
+        @WithDefault("4")
+        int threads();
+
+        /** Further arguments appended verbatim. */
+        Optional<List<String>> extraArgs();
+
+        /** Server output is appended to this file. */
+        Path logFile();
+
+        /** After SIGTERM, wait this long for the process to exit before killing it. */
+        @WithDefault("10s")
+        Duration stopTimeout();
+    }
+
+    interface Vlm {
+        /** API root of a shared OpenAI-compatible VLM, e.g. http://127.0.0.1:8090/v1 (env SIGHTLINE_VLM_BASE_URL); unset = tier unavailable. */
+        Optional<URI> baseUrl();
+
+        /** Bearer key for the VLM, if it wants one. */
+        Optional<String> apiKey();
+
+        /** Model id to request. */
+        @WithDefault("default")
+        String model();
+
+        /** Requests in flight at once (the server's slots for us). */
+        @WithDefault("2")
+        int concurrency();
+
+        /** Requests that may wait for a slot before new ones fail fast. */
+        @WithDefault("8")
+        int maxQueued();
+
+        /** Per-request timeout (queue wait included). */
+        @WithDefault("30s")
+        Duration timeout();
+
+        /** max_tokens of each request. */
+        @WithDefault("100")
+        int maxTokens();
+
+        /** temperature of each request. */
+        @WithDefault("0.1")
+        double temperature();
+
+        /** Frame sent downscaled to fit width x height. */
+        @WithDefault("768")
+        @WithName("downscale.width")
+        int downscaleWidth();
+
+        /** See downscale.width. */
+        @WithDefault("432")
+        @WithName("downscale.height")
+        int downscaleHeight();
+
+        /** JPEG quality of the downscaled frame. */
+        @WithDefault("60")
+        @WithName("downscale.jpeg-quality")
+        int downscaleJpegQuality();
+    }
+
+    interface Sidecar {
+        /** Root URL of the GPU sidecar (POST {url}/describe, GET {url}/health); unset = tier unavailable. */
+        Optional<URI> url();
+
+        /** Per-request timeout. */
+        @WithDefault("15s")
+        Duration timeout();
+
+        /** Requests in flight at once. */
+        @WithDefault("2")
+        int concurrency();
+    }
+
+    interface Onnx {
+        /** Frames analysed at once (one ONNX session each). */
+        @WithDefault("2")
+        int sessions();
+
+        /** Intra-op threads per session. */
+        @WithDefault("1")
+        int intraOpThreads();
+
+        /** Minimum detection score kept. */
+        @WithDefault("0.35")
+        float scoreThreshold();
+
+        /** IoU above which overlapping boxes of a class are suppressed. */
+        @WithDefault("0.45")
+        float nmsIou();
+
+        /** Read text (PaddleOCR) as well as detecting objects. */
+        @WithDefault("true")
+        boolean ocr();
+
+        /** Most text lines read per frame. */
+        @WithDefault("8")
+        int maxOcrLines();
+    }
+}

@@ -1,0 +1,176 @@
+package io.sightline.caption.lifecycle;
+
+import io.quarkus.logging.Log;
+import io.sightline.caption.catalog.HardwareProbe;
+import io.sightline.caption.config.CaptionConfig;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs {@code llama-server} as a child process this service owns: output appended to a log file,
+ * stopped with SIGTERM and, after {@code stop-timeout}, killed.
+ */
+@ApplicationScoped
+public class ProcessServerLauncher implements ServerLauncher {
+
+    public static final String KIND = "process";
+
+    private final CaptionConfig.Process config;
+    private volatile Process process;
+    private volatile String lastExit;
+
+    ProcessServerLauncher(CaptionConfig config) {
+        this.config = config.captionServer().process();
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public boolean mayAct() {
+        return true;
+    }
+
+    /** Why the process cannot be started (executable or model files missing), empty when it can. */
+    public Optional<String> unavailableReason() {
+        if (HardwareProbe.onPath(config.executable()).isEmpty()) {
+            return Optional.of("llama-server executable '" + config.executable() + "' not found or not executable");
+        }
+        if (config.model().isEmpty() || !Files.isRegularFile(config.model().get())) {
+            return Optional.of("model file (sightline.caption.caption-server.process.model) "
+                    + config.model().map(Path::toString).orElse("not configured") + " missing");
+        }
+        if (config.mmproj().isEmpty() || !Files.isRegularFile(config.mmproj().get())) {
+            return Optional.of("mmproj file (sightline.caption.caption-server.process.mmproj) "
+                    + config.mmproj().map(Path::toString).orElse("not configured") + " missing");
+        }
+        return Optional.empty();
+    }
+
+    /** The command line, as started. */
+    List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(HardwareProbe.onPath(config.executable()).map(Path::toString).orElse(config.executable()));
+        command.addAll(List.of("--model", config.model().map(Path::toString).orElse(""),
+                "--mmproj", config.mmproj().map(Path::toString).orElse(""),
+                "--host", config.host(),
+                "--port", Integer.toString(config.port()),
+                "--ctx-size", Integer.toString(config.ctxSize()),
+                "--n-gpu-layers", Integer.toString(config.gpuLayers()),
+                "--threads", Integer.toString(config.threads())));
+        config.extraArgs().ifPresent(command::addAll);
+        return command;
+    }
+
+    @Override
+    public Uni<Void> start() {
+        return Uni.createFrom().item(() -> {
+            startProcess();
+            return (Void) null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private synchronized void startProcess() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        Optional<String> problem = unavailableReason();
+        if (problem.isPresent()) {
+            throw new IllegalStateException(problem.get());
+        }
+        Path log = config.logFile().toAbsolutePath();
+        try {
+            if (log.getParent() != null) {
+                Files.createDirectories(log.getParent());
+            }
+            List<String> command = command();
+            Files.writeString(log, "=== " + java.time.Instant.now() + " starting " + String.join(" ", command) + System.lineSeparator(),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            lastExit = null;
+            Log.infof("Started llama-server pid %d on %s:%d (log %s)", process.pid(), config.host(), config.port(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + config.executable() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Uni<Void> stop() {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().item(() -> {
+            stopProcess(current);
+            return (Void) null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private void stopProcess(Process current) {
+        long pid = current.pid();
+        current.destroy();
+        try {
+            current.onExit().get(config.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            Log.infof("llama-server pid %d exited with %d after SIGTERM", pid, current.exitValue());
+        } catch (TimeoutException e) {
+            Log.warnf("llama-server pid %d still running %s after SIGTERM; killing it", pid, config.stopTimeout());
+            current.descendants().forEach(ProcessHandle::destroyForcibly);
+            current.destroyForcibly();
+            current.onExit().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            current.destroyForcibly();
+        } catch (Exception e) {
+            current.destroyForcibly();
+        }
+        lastExit = "exited with " + current.exitValue();
+    }
+
+    @Override
+    public boolean running() {
+        Process current = process;
+        return current != null && current.isAlive();
+    }
+
+    /** PID of the running server, for status and tests. */
+    public Optional<Long> pid() {
+        Process current = process;
+        return current != null && current.isAlive() ? Optional.of(current.pid()) : Optional.empty();
+    }
+
+    /** How the last process ended (exit code), when it has. */
+    public Optional<String> exitDescription() {
+        Process current = process;
+        if (current != null && !current.isAlive()) {
+            return Optional.of("exited with code " + current.exitValue() + " (see " + config.logFile() + ")");
+        }
+        return Optional.ofNullable(lastExit);
+    }
+
+    @PreDestroy
+    void shutdown() {
+        Process current = process;
+        if (current != null && current.isAlive()) {
+            Log.infof("Stopping llama-server pid %d at shutdown", current.pid());
+            stopProcess(current);
+        }
+    }
+}

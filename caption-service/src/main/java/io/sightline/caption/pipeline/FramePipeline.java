@@ -1,0 +1,176 @@
+package io.sightline.caption.pipeline;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.sightline.caption.backend.FrameImages;
+import io.sightline.caption.backend.Tier;
+import io.sightline.caption.chain.AllTiersFailedException;
+import io.sightline.caption.chain.BackendChain;
+import io.sightline.caption.config.CaptionConfig;
+import io.sightline.caption.lifecycle.CaptionServerLifecycle;
+import io.sightline.common.frame.CapturedFrame;
+import io.sightline.common.frame.InvalidFrameException;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps captions fresh: per camera at most one frame is described and one waits; a newer frame replaces
+ * the waiting one, which is acknowledged as skipped (counted). Cameras with a waiting frame are served
+ * round-robin, in parallel up to the concurrency of the tier frames currently reach. A frame's record is
+ * acknowledged only after its caption was acknowledged by Kafka; failures are dead-lettered with the reason.
+ *
+ * <p>Acknowledging a skipped frame early is safe for offsets: the camera is the record key, so the newer
+ * frame sits at a higher offset of the same partition and stays un-acknowledged until its caption is
+ * written; the throttled commit strategy only commits below the lowest un-acknowledged offset.
+ */
+@ApplicationScoped
+public class FramePipeline {
+
+    public static final String STAGE_DECODE = "decode";
+    public static final String STAGE_DESCRIBE = "describe";
+    public static final String STAGE_PUBLISH = "publish";
+    public static final String STAGE_CONTRACT = "contract";
+
+    private record Pending(CapturedFrame frame, Message<byte[]> message) {
+    }
+
+    private static final class CameraSlot {
+        Pending waiting;
+        boolean busy;
+    }
+
+    private final BackendChain chain;
+    private final CaptionPublisher publisher;
+    private final FrameImages images;
+    private final MeterRegistry registry;
+    private final Duration frameTimeout;
+    private final Timer lag;
+    private final Map<String, CameraSlot> slots = new HashMap<>();
+    private final ArrayDeque<String> ready = new ArrayDeque<>();
+    private int inFlight;
+    private int waiting;
+
+    FramePipeline(BackendChain chain, CaptionPublisher publisher, FrameImages images, CaptionServerLifecycle lifecycle,
+                  CaptionConfig config, MeterRegistry registry) {
+        this.chain = chain;
+        this.publisher = publisher;
+        this.images = images;
+        this.registry = registry;
+        this.frameTimeout = config.frameTimeout();
+        this.lag = Timer.builder("sightline.caption.lag")
+                .description("From capture to caption acknowledged by Kafka")
+                .publishPercentiles(0.5, 0.95).distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry);
+        Gauge.builder("sightline.caption.queue.waiting", this, FramePipeline::waiting)
+                .description("Frames waiting for a backend (at most one per camera)").register(registry);
+        Gauge.builder("sightline.caption.queue.in.flight", this, FramePipeline::inFlight)
+                .description("Frames being described").register(registry);
+        lifecycle.queuedFrames(() -> chain.selected() == Tier.CAPTION_SERVER ? waiting() : 0);
+    }
+
+    public synchronized int waiting() {
+        return waiting;
+    }
+
+    public synchronized int inFlight() {
+        return inFlight;
+    }
+
+    /** Takes a frame whose record is acknowledged (or dead-lettered) later by this pipeline. */
+    public void offer(CapturedFrame frame, Message<byte[]> message) {
+        Pending skipped;
+        synchronized (this) {
+            CameraSlot slot = slots.computeIfAbsent(frame.camera(), c -> new CameraSlot());
+            skipped = slot.waiting;
+            slot.waiting = new Pending(frame, message);
+            if (skipped == null) {
+                waiting++;
+                if (!slot.busy) {
+                    ready.add(frame.camera());
+                }
+            }
+        }
+        if (skipped != null) {
+            registry.counter("sightline.frames.skipped", "camera", frame.camera()).increment();
+            Log.debugf("Skipped frame %s of camera %s: newer frame %s arrived while it waited", skipped.frame().frameId(),
+                    frame.camera(), frame.frameId());
+            skipped.message().ack();
+        }
+        pump();
+    }
+
+    private void pump() {
+        List<Pending> start = new ArrayList<>();
+        synchronized (this) {
+            int limit = Math.max(1, chain.backend(chain.effectiveTier()).concurrency());
+            while (inFlight < limit && !ready.isEmpty()) {
+                CameraSlot slot = slots.get(ready.poll());
+                Pending next = slot.waiting;
+                slot.waiting = null;
+                slot.busy = true;
+                waiting--;
+                inFlight++;
+                start.add(next);
+            }
+        }
+        start.forEach(this::process);
+    }
+
+    private void process(Pending pending) {
+        CapturedFrame frame = pending.frame();
+        chain.describe(frame)
+                .ifNoItem().after(frameTimeout).failWith(() -> new AllTiersFailedException(
+                        List.of("not described within " + frameTimeout.toSeconds() + " s")))
+                .chain(outcome -> publisher.publish(frame, outcome)
+                        .onFailure().transform(e -> new PublishFailedException(e)))
+                .subscribe().with(
+                        caption -> {
+                            lag.record(Math.max(0, caption.captionedAt() - frame.capturedAt()), TimeUnit.MILLISECONDS);
+                            registry.counter("sightline.captions.published", "backend", caption.backend()).increment();
+                            pending.message().ack();
+                            done(frame);
+                        },
+                        failure -> {
+                            deadLetter(pending.message(), frame, failure);
+                            done(frame);
+                        });
+    }
+
+    private void done(CapturedFrame frame) {
+        images.release(frame.frameId());
+        synchronized (this) {
+            inFlight--;
+            CameraSlot slot = slots.get(frame.camera());
+            slot.busy = false;
+            if (slot.waiting != null) {
+                ready.add(frame.camera());
+            } else {
+                slots.remove(frame.camera());
+            }
+        }
+        pump();
+    }
+
+    private void deadLetter(Message<byte[]> message, CapturedFrame frame, Throwable failure) {
+        String stage = failure instanceof InvalidFrameException ? STAGE_DECODE
+                : failure instanceof PublishFailedException ? STAGE_PUBLISH : STAGE_DESCRIBE;
+        Log.warnf("Frame %s of camera %s goes to frames.dlq (%s): %s", frame.frameId(), frame.camera(), stage, failure.getMessage());
+        DeadLetters.nack(message, failure, stage, registry);
+    }
+
+    /** Kafka did not acknowledge the caption. */
+    static final class PublishFailedException extends RuntimeException {
+        PublishFailedException(Throwable cause) {
+            super("caption could not be published: " + cause.getMessage(), cause);
+        }
+    }
+}
