@@ -36,6 +36,11 @@ class ErrorMappers {
     @ServerExceptionMapper
     Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (status == 400 && cause instanceof JsonProcessingException json) {
+                return malformedJson(json);
+            }
+        }
         String code = switch (status) {
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";

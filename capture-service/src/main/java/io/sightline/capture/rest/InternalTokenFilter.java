@@ -2,6 +2,7 @@ package io.sightline.capture.rest;
 
 import io.sightline.capture.config.CaptureConfig;
 import io.sightline.capture.service.CaptureRejection;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -15,6 +16,7 @@ import java.security.MessageDigest;
  * those endpoints answer 503 rather than run open: the token must be set on purpose.
  */
 @Provider
+@ApplicationScoped
 @InternalTokenRequired
 class InternalTokenFilter implements ContainerRequestFilter {
 

@@ -1,0 +1,154 @@
+package io.sightline.capture.image;
+
+import io.sightline.testsupport.TestImages;
+import org.junit.jupiter.api.Test;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FrameNormaliserTest {
+
+    private final FrameNormaliser normaliser = new FrameNormaliser(1280, 85, 10 * 1024 * 1024, 50_000_000L);
+
+    @Test
+    void downscalesLongSideTo1280AndEncodesJpeg() throws Exception {
+        byte[] png = TestImages.encodePng(TestImages.scene(2560, 1440, Color.BLUE, 100, 100));
+
+        NormalisedFrame frame = normaliser.normalise(png);
+
+        assertThat(frame.width()).isEqualTo(1280);
+        assertThat(frame.height()).isEqualTo(720);
+        BufferedImage decoded = TestImages.decode(frame.jpeg());
+        assertThat(decoded.getWidth()).isEqualTo(1280);
+        assertThat(frame.jpeg()[0] & 0xFF).isEqualTo(0xFF);
+        assertThat(frame.jpeg()[1] & 0xFF).isEqualTo(0xD8);
+    }
+
+    @Test
+    void keepsSmallImagesAtTheirSize() throws Exception {
+        TestImages.Jpeg jpeg = TestImages.jpeg("coffee.png");
+
+        NormalisedFrame frame = normaliser.normalise(jpeg.bytes());
+
+        assertThat(frame.width()).isEqualTo(jpeg.width());
+        assertThat(frame.height()).isEqualTo(jpeg.height());
+    }
+
+    @Test
+    void turnsSidewaysJpegUprightFromExifOrientation() throws Exception {
+        // 400x200 stored pixels, bright square at the left; orientation 6 = rotate 90 degrees clockwise to display
+        BufferedImage stored = TestImages.scene(400, 200, Color.BLACK, 0, 0);
+        byte[] jpeg = withExifOrientation(TestImages.encodeJpeg(stored, 0.9f), 6);
+        assertThat(ExifOrientation.read(jpeg)).isEqualTo(6);
+
+        NormalisedFrame frame = normaliser.normalise(jpeg);
+
+        assertThat(frame.width()).isEqualTo(200);
+        assertThat(frame.height()).isEqualTo(400);
+        BufferedImage upright = TestImages.decode(frame.jpeg());
+        // the square at stored top-left ends up top-right after a clockwise turn
+        assertThat(brightness(upright, 190, 10)).isGreaterThan(200);
+        assertThat(brightness(upright, 10, 10)).isLessThan(50);
+    }
+
+    @Test
+    void rejectsEmptyBytes() {
+        assertThatThrownBy(() -> normaliser.normalise(new byte[0]))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.kind()).isEqualTo(ImageRejectedException.Kind.EMPTY));
+    }
+
+    @Test
+    void rejectsBytesThatAreNoImage() {
+        assertThatThrownBy(() -> normaliser.normalise("hello, this is text".getBytes()))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ImageRejectedException.Kind.NOT_AN_IMAGE);
+                    assertThat(e.getMessage()).contains("not a JPEG or PNG");
+                });
+    }
+
+    @Test
+    void rejectsTruncatedJpegAndPng() {
+        byte[] jpeg = TestImages.jpeg("chelsea.png").bytes();
+        byte[] png = TestImages.encodePng(TestImages.read("chelsea.png"));
+
+        assertThatThrownBy(() -> normaliser.normalise(Arrays.copyOf(jpeg, jpeg.length / 2)))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.kind()).isEqualTo(ImageRejectedException.Kind.TRUNCATED));
+        assertThatThrownBy(() -> normaliser.normalise(Arrays.copyOf(png, png.length / 2)))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.kind()).isEqualTo(ImageRejectedException.Kind.TRUNCATED));
+    }
+
+    @Test
+    void rejectsDecompressionBombFromHeaderWithoutDecodingIt() {
+        // a valid PNG header declaring 100000 x 100000 pixels (10 gigapixels) and almost no data
+        byte[] bomb = pngDeclaring(100_000, 100_000);
+
+        assertThatThrownBy(() -> normaliser.normalise(bomb))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ImageRejectedException.Kind.TOO_MANY_PIXELS);
+                    assertThat(e.getMessage()).contains("100000x100000");
+                });
+    }
+
+    @Test
+    void rejectsImagesOverTheByteLimit() {
+        FrameNormaliser small = new FrameNormaliser(1280, 85, 1000, 50_000_000L);
+        byte[] jpeg = TestImages.jpeg("chelsea.png").bytes();
+
+        assertThatThrownBy(() -> small.normalise(jpeg))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.kind()).isEqualTo(ImageRejectedException.Kind.TOO_MANY_BYTES));
+    }
+
+    private static int brightness(BufferedImage image, int x, int y) {
+        int rgb = image.getRGB(x, y);
+        return (((rgb >> 16) & 0xFF) + ((rgb >> 8) & 0xFF) + (rgb & 0xFF)) / 3;
+    }
+
+    /** Inserts an APP1 Exif segment (big-endian TIFF, one IFD entry: orientation) after SOI. */
+    static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+        ByteBuffer tiff = ByteBuffer.allocate(26);
+        tiff.put(new byte[] {'M', 'M', 0, 42}).putInt(8).putShort((short) 1)
+                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0)
+                .putInt(0);
+        byte[] exifHeader = {'E', 'x', 'i', 'f', 0, 0};
+        int length = 2 + exifHeader.length + tiff.capacity();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.write(0xFF);
+        out.write(0xE1);
+        out.write(length >> 8);
+        out.write(length & 0xFF);
+        out.writeBytes(exifHeader);
+        out.writeBytes(tiff.array());
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
+    static byte[] pngDeclaring(int width, int height) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        byte[] typeBytes = type.getBytes();
+        out.writeBytes(typeBytes);
+        out.writeBytes(data);
+        CRC32 crc = new CRC32();
+        crc.update(typeBytes);
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+}

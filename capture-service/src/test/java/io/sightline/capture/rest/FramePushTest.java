@@ -1,0 +1,129 @@
+package io.sightline.capture.rest;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.sightline.capture.testing.Frames;
+import io.sightline.capture.testing.TestStateDir;
+import io.sightline.common.kafka.FrameHeaders;
+import io.sightline.common.kafka.Topics;
+import io.sightline.testsupport.KafkaBrokerResource;
+import io.sightline.testsupport.TestImages;
+import io.sightline.testsupport.TopicReader;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.awt.Color;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(TestStateDir.class)
+class FramePushTest {
+
+    static final String TOKEN = "Bearer test-token";
+    private static final String CAMERA = "screen-1";
+
+    @BeforeEach
+    void registerPushCamera() {
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"source\":{\"type\":\"push\"}}")
+                .put("/api/v1/cameras/" + CAMERA)
+                .then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(200), equalTo(201)));
+    }
+
+    @Test
+    void pushedJpegIsPublishedWithContractHeadersAndAcknowledgedWithItsFrameId() {
+        TestImages.Jpeg jpeg = TestImages.jpeg("chelsea.png");
+        try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            String frameId = given().header("Authorization", TOKEN).contentType("image/jpeg")
+                    .header("X-Captured-At", "1700000000123").header("X-Source", "screen")
+                    .body(jpeg.bytes())
+                    .post("/api/v1/frames/" + CAMERA)
+                    .then().statusCode(202)
+                    .body("frame_id", notNullValue())
+                    .body("width", equalTo(jpeg.width()))
+                    .extract().path("frame_id");
+
+            ConsumerRecord<String, byte[]> record = frames.awaitOne(Frames.ofCamera(CAMERA), Duration.ofSeconds(30));
+            Frames.assertFrame(record, CAMERA, jpeg.width(), jpeg.height());
+            assertThat(TopicReader.header(record, FrameHeaders.FRAME_ID)).isEqualTo(frameId);
+            assertThat(TopicReader.header(record, FrameHeaders.SOURCE)).isEqualTo("screen");
+            assertThat(TopicReader.header(record, FrameHeaders.CAPTURED_AT)).isEqualTo("1700000000123");
+        }
+    }
+
+    @Test
+    void largePngPushIsNormalisedToJpegWithLongSide1280() {
+        byte[] png = TestImages.encodePng(TestImages.scene(2000, 1000, Color.WHITE, 300, 300));
+        try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            given().header("Authorization", TOKEN).contentType("image/png").body(png)
+                    .post("/api/v1/frames/" + CAMERA)
+                    .then().statusCode(202).body("width", equalTo(1280)).body("height", equalTo(640));
+
+            ConsumerRecord<String, byte[]> record = frames.awaitOne(Frames.ofCamera(CAMERA), Duration.ofSeconds(30));
+            Frames.assertFrame(record, CAMERA, 1280, 640);
+            assertThat(TopicReader.header(record, FrameHeaders.SOURCE)).isEqualTo("camera");
+        }
+    }
+
+    @Test
+    void everyBadPushIsRefusedWithJsonErrorAndNothingIsPublished() {
+        byte[] jpeg = TestImages.jpeg("coffee.png").bytes();
+        try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            expectError(given().contentType("image/jpeg").body(jpeg), CAMERA, 401, "unauthorized");
+            expectError(given().header("Authorization", "Bearer wrong").contentType("image/jpeg").body(jpeg), CAMERA, 401, "unauthorized");
+            expectError(authed().contentType("image/jpeg").body(jpeg), "no-such-camera", 404, "not_found");
+            expectError(authed().contentType("image/gif").body(jpeg), CAMERA, 415, "unsupported_media_type");
+            expectError(authed().contentType("image/jpeg").body(new byte[0]), CAMERA, 400, "empty_body");
+            expectError(authed().contentType("image/jpeg").body("not an image at all".getBytes()), CAMERA, 400, "not_an_image");
+            expectError(authed().contentType("image/jpeg").body(Arrays.copyOf(jpeg, jpeg.length / 2)), CAMERA, 400, "corrupt_image");
+            expectError(authed().contentType("image/png").body(io.sightline.capture.image.TestPngs.declaring(100_000, 100_000)), CAMERA, 413, "too_many_pixels");
+            expectError(authed().contentType("image/jpeg").body(new byte[10 * 1024 * 1024 + 1]), CAMERA, 413, "image_too_large");
+            expectError(authed().contentType("image/jpeg").header("X-Captured-At", "yesterday").body(jpeg), CAMERA, 400, "invalid_captured_at");
+            expectError(authed().contentType("image/jpeg").header("X-Source", "satellite").body(jpeg), CAMERA, 400, "invalid_source");
+
+            List<ConsumerRecord<String, byte[]>> published = frames.drain(Duration.ofSeconds(2));
+            assertThat(published).noneMatch(Frames.ofCamera(CAMERA)).noneMatch(Frames.ofCamera("no-such-camera"));
+        }
+        // the service is still fine and says what went wrong last
+        given().get("/api/v1/cameras/" + CAMERA).then().statusCode(200)
+                .body("status.last_error", containsString("rejected push"));
+        given().header("Authorization", TOKEN).contentType("image/jpeg").body(jpeg)
+                .post("/api/v1/frames/" + CAMERA).then().statusCode(202);
+    }
+
+    @Test
+    void pushToCameraWithAnotherSourceIsAConflict() {
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"source\":{\"type\":\"snapshot\",\"url\":\"http://127.0.0.1:9/snapshot.jpg\"},\"fps\":0.2}")
+                .put("/api/v1/cameras/pulled-cam").then().statusCode(201);
+        try {
+            expectError(authed().contentType("image/jpeg").body(TestImages.jpeg("coffee.png").bytes()), "pulled-cam", 409, "not_a_push_camera");
+        } finally {
+            given().header("Authorization", TOKEN).delete("/api/v1/cameras/pulled-cam").then().statusCode(204);
+        }
+    }
+
+    private static io.restassured.specification.RequestSpecification authed() {
+        return given().header("Authorization", TOKEN);
+    }
+
+    private static void expectError(io.restassured.specification.RequestSpecification request, String camera, int status, String error) {
+        Response response = request.post("/api/v1/frames/" + camera);
+        response.then().statusCode(status)
+                .contentType("application/json")
+                .body("error", equalTo(error))
+                .body("status", equalTo(status))
+                .body("message", notNullValue());
+    }
+}
