@@ -1,0 +1,156 @@
+package io.sightline.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Everything the gateway can be told. Downstream URLs are {@code quarkus.rest-client.<name>.url}. */
+@ConfigMapping(prefix = "sightline.gateway")
+public interface GatewayConfig {
+
+    /** Bearer token the gateway presents to the internal services (env SIGHTLINE_INTERNAL_TOKEN); never logged. */
+    Optional<String> internalToken();
+
+    /** API keys: where they come from and what each may do. */
+    Keys keys();
+
+    /** Per-key request rate limit (token bucket). */
+    RateLimit rateLimit();
+
+    /** Request body limits per route (bytes); larger bodies get 413. */
+    Limits limits();
+
+    /** Calls to capture-, caption- and fallback-service. */
+    Downstream downstream();
+
+    /** Caption history and live stream. */
+    Captions captions();
+
+    /** The VLM behind the OpenAI-compatible endpoint. */
+    Vlm vlm();
+
+    interface Keys {
+        /** File of {@code <key or sha256:hex>:<role>[:batch]} lines (env SIGHTLINE_GATEWAY_KEYS_FILE). */
+        Optional<Path> file();
+
+        /** Keys given inline, same line format, comma separated (env SIGHTLINE_GATEWAY_KEYS_INLINE). Prefer the file. */
+        Optional<List<String>> inline();
+
+        /** Shortest raw key accepted; shorter keys are refused at startup as guessable. */
+        @WithDefault("16")
+        int minLength();
+
+        /** How often the keys file is checked for changes (rotation without restart). */
+        @WithDefault("10s")
+        Duration reloadInterval();
+    }
+
+    interface RateLimit {
+        /** Sustained requests per second per key. */
+        @WithDefault("20")
+        double perSecond();
+
+        /** Burst size per key (bucket capacity). */
+        @WithDefault("40")
+        int burst();
+
+        /** Buckets idle this long are forgotten. */
+        @WithDefault("10m")
+        Duration idleEviction();
+    }
+
+    interface Limits {
+        /** POST /api/v1/query, watch jobs, camera create/update. */
+        @WithDefault("65536")
+        long smallBodyBytes();
+
+        /** POST /api/v1/frames/{camera} (pushed images; capture-service re-checks). */
+        @WithDefault("10485760")
+        long frameBodyBytes();
+
+        /** POST /v1/chat/completions (carries base64 images). Must not exceed quarkus.http.limits.max-body-size. */
+        @WithDefault("16777216")
+        long chatBodyBytes();
+    }
+
+    interface Downstream {
+        /** Upper bound of one question (fallback-service may ask a VLM). */
+        @WithDefault("120s")
+        Duration queryTimeout();
+
+        /** Upper bound of any other downstream call. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Timeout of each readiness probe of a downstream's /q/health/ready. */
+        @WithDefault("2s")
+        Duration readinessTimeout();
+
+        /** Downstreams whose readiness makes the gateway ready (capture, caption, fallback). */
+        @WithDefault("capture,caption,fallback")
+        List<String> requiredForReadiness();
+    }
+
+    interface Captions {
+        /** Captions returned when no limit is given. */
+        @WithDefault("50")
+        int defaultLimit();
+
+        /** Largest limit accepted (400 above). */
+        @WithDefault("500")
+        int maxLimit();
+
+        /** Most records one history query reads before answering with what it has (truncated=true). */
+        @WithDefault("50000")
+        int maxScannedRecords();
+
+        /** Upper bound of one history query's reading time. */
+        @WithDefault("10s")
+        Duration queryTimeout();
+
+        /** History queries running at once; more wait briefly, then get 503. */
+        @WithDefault("4")
+        int concurrentQueries();
+
+        /** Interval of heartbeat events on live streams (keeps proxies from closing idle connections). */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /** Live stream subscribers at once; more get 503. */
+        @WithDefault("200")
+        int maxSubscribers();
+
+        /** Captions buffered per slow subscriber before older ones are dropped (counted). */
+        @WithDefault("256")
+        int subscriberBuffer();
+    }
+
+    interface Vlm {
+        /** OpenAI-compatible API root, e.g. http://127.0.0.1:8090/v1 (env SIGHTLINE_VLM_BASE_URL). Unset: /v1 answers 503. */
+        Optional<URI> baseUrl();
+
+        /** API key of the VLM server, if it wants one (env SIGHTLINE_VLM_API_KEY). */
+        Optional<String> apiKey();
+
+        /** Model served; requests naming another model are sent to this one. */
+        @WithDefault("default")
+        String model();
+
+        /** Requests in flight at the VLM (its slots). */
+        @WithDefault("2")
+        int maxConcurrent();
+
+        /** Requests allowed to wait; beyond this 429 with Retry-After. */
+        @WithDefault("32")
+        int maxQueued();
+
+        /** End-to-end limit of one completion, queue wait included. */
+        @WithDefault("120s")
+        Duration timeout();
+    }
+}

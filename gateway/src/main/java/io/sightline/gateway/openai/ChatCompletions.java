@@ -1,0 +1,163 @@
+package io.sightline.gateway.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.sightline.common.vlm.Priority;
+import io.sightline.common.vlm.VlmClient;
+import io.sightline.common.vlm.VlmClients;
+import io.sightline.common.vlm.VlmEndpoint;
+import io.sightline.common.vlm.VlmException;
+import io.sightline.gateway.config.GatewayConfig;
+import io.sightline.gateway.error.GatewayException;
+import io.sightline.gateway.security.ApiKey;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The OpenAI-compatible endpoint's logic: request checks, priority, and the call through common's VLM
+ * client, whose per-endpoint queue dispatches waiting HIGH requests before waiting LOW ones.
+ */
+@ApplicationScoped
+public class ChatCompletions {
+
+    private final GatewayConfig.Vlm config;
+    private final Instance<VlmClients> clients;
+    private final MeterRegistry registry;
+    private volatile VlmClient client;
+
+    ChatCompletions(GatewayConfig config, Instance<VlmClients> clients, MeterRegistry registry) {
+        this.config = config.vlm();
+        this.clients = clients;
+        this.registry = registry;
+    }
+
+    /** {@code priority} query parameter wins over {@code X-Priority}; without either, batch keys are LOW, others HIGH. */
+    public Priority priority(String queryParam, String header, ApiKey caller) {
+        String given = queryParam != null && !queryParam.isBlank() ? queryParam : header;
+        if (given == null || given.isBlank()) {
+            return caller != null && caller.batch() ? Priority.LOW : Priority.HIGH;
+        }
+        try {
+            return Priority.fromLevel(Integer.parseInt(given.trim()));
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.badRequest("priority must be a whole number from 1 (interactive) to 10 (batch), was '"
+                    + (given.length() > 20 ? given.substring(0, 20) : given) + "'");
+        }
+    }
+
+    /** Checks an OpenAI chat request and points it at the configured model. Returns whether it asks to stream. */
+    public boolean prepare(JsonNode body) {
+        if (!(body instanceof ObjectNode object)) {
+            throw GatewayException.badRequest("the body must be a JSON object (an OpenAI chat completion request)");
+        }
+        JsonNode messages = object.path("messages");
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw GatewayException.badRequest("'messages' must be a non-empty array");
+        }
+        for (JsonNode message : messages) {
+            String role = message.path("role").asText("");
+            if (!List.of("system", "user", "assistant", "developer", "tool").contains(role)) {
+                throw GatewayException.badRequest("message role must be system, user or assistant, was '" + role + "'");
+            }
+            JsonNode content = message.path("content");
+            if (content.isArray()) {
+                for (JsonNode part : content) {
+                    String type = part.path("type").asText("");
+                    if (type.equals("image_url")) {
+                        String url = part.path("image_url").path("url").asText("");
+                        if (!url.startsWith("data:image/")) {
+                            // the VLM server would fetch a remote URL on the caller's behalf: not from here
+                            throw GatewayException.badRequest("image_url must be a data:image/...;base64 URI; remote image URLs are not fetched");
+                        }
+                    } else if (!type.equals("text")) {
+                        throw GatewayException.badRequest("content part type must be 'text' or 'image_url', was '" + type + "'");
+                    }
+                }
+            } else if (!content.isTextual() && !content.isNull() && !content.isMissingNode()) {
+                throw GatewayException.badRequest("message content must be a string or an array of parts");
+            }
+        }
+        JsonNode stream = object.path("stream");
+        if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
+            throw GatewayException.badRequest("'stream' must be true or false");
+        }
+        object.put("model", config.model());
+        return stream.asBoolean(false);
+    }
+
+    public Uni<JsonNode> complete(ObjectNode body, Priority priority) {
+        return Uni.createFrom().deferred(() -> client().chatRaw(body, priority))
+                .onFailure(VlmException.class).transform(f -> translate((VlmException) f))
+                .onItemOrFailure().invoke((item, failure) -> count(priority, false, failure));
+    }
+
+    /** SSE {@code data:} payloads as the VLM sends them, without {@code [DONE]}. */
+    public Multi<String> stream(ObjectNode body, Priority priority) {
+        return Multi.createFrom().deferred(() -> client().streamRaw(body, priority))
+                .onFailure(VlmException.class).transform(f -> translate((VlmException) f))
+                .onTermination().invoke((failure, cancelled) -> count(priority, true, failure));
+    }
+
+    public Uni<List<String>> models() {
+        return Uni.createFrom().deferred(() -> client().models())
+                .onFailure(VlmException.class).transform(f -> translate((VlmException) f));
+    }
+
+    public String model() {
+        return config.model();
+    }
+
+    public Optional<VlmClient.QueueStats> stats() {
+        return Optional.ofNullable(client).map(VlmClient::stats);
+    }
+
+    private VlmClient client() {
+        VlmClient current = client;
+        if (current != null) {
+            return current;
+        }
+        synchronized (this) {
+            if (client == null) {
+                if (config.baseUrl().isEmpty()) {
+                    throw new GatewayException(503, "vlm_not_configured",
+                            "No VLM is configured for the OpenAI-compatible endpoint (set SIGHTLINE_VLM_BASE_URL)");
+                }
+                if (!clients.isResolvable()) {
+                    throw new GatewayException(503, "vlm_client_unavailable", "This build has no VLM client implementation");
+                }
+                client = clients.get().forEndpoint(new VlmEndpoint("gateway", config.baseUrl().get(), config.apiKey(),
+                        config.model(), config.maxConcurrent(), config.maxQueued(), config.timeout()));
+                Log.infof("OpenAI-compatible endpoint serves model %s from %s (max %d in flight, %d queued)", config.model(),
+                        config.baseUrl().get(), config.maxConcurrent(), config.maxQueued());
+            }
+            return client;
+        }
+    }
+
+    private void count(Priority priority, boolean streaming, Throwable failure) {
+        String outcome = failure == null ? "ok" : failure instanceof GatewayException g ? g.error() : "error";
+        registry.counter("sightline.gateway.openai.completions", "priority", priority.name(), "stream",
+                Boolean.toString(streaming), "outcome", outcome).increment();
+    }
+
+    static GatewayException translate(VlmException e) {
+        return switch (e.kind()) {
+            case OVERLOADED -> new GatewayException(429, "overloaded", "The VLM queue is full; retry later ("
+                    + e.getMessage() + ")", e.retryAfter().orElse(Duration.ofSeconds(2)), e);
+            case TIMEOUT -> new GatewayException(504, "timeout", "The VLM did not answer in time: " + e.getMessage(), null, e);
+            case UNAVAILABLE -> new GatewayException(503, "vlm_unavailable", "The VLM is unavailable: " + e.getMessage(),
+                    Duration.ofSeconds(5), e);
+            case REJECTED -> new GatewayException(e.status() >= 400 && e.status() < 500 ? e.status() : 400, "rejected",
+                    "The VLM rejected the request: " + e.getMessage(), null, e);
+            case SERVER_ERROR, BAD_RESPONSE -> new GatewayException(502, "bad_gateway", "The VLM failed: " + e.getMessage(), null, e);
+        };
+    }
+}

@@ -1,0 +1,117 @@
+package io.sightline.gateway.rest;
+
+import io.sightline.gateway.captions.CaptionHistory;
+import io.sightline.gateway.captions.LiveCaptions;
+import io.sightline.gateway.config.GatewayConfig;
+import io.sightline.gateway.error.GatewayException;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+
+/** Captions: history from the {@code captions} topic and a live stream. */
+@Path("/api/v1/captions")
+@Tag(name = "captions")
+@SecurityRequirement(name = "apiKey")
+public class CaptionResource {
+
+    private final CaptionHistory history;
+    private final LiveCaptions live;
+    private final GatewayConfig.Captions config;
+
+    CaptionResource(CaptionHistory history, LiveCaptions live, GatewayConfig config) {
+        this.history = history;
+        this.live = live;
+        this.config = config.captions();
+    }
+
+    @GET
+    @Blocking
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Caption history, newest first (role viewer)",
+            description = "Read from the captions topic; its retention (7 days) is the history window. "
+                    + "since/until: ISO-8601 (2026-05-01T12:00:00Z) or epoch milliseconds, inclusive. "
+                    + "truncated=true when the scan bound was reached before the range was exhausted.")
+    public CaptionHistory.Page list(
+            @Parameter(description = "only this camera") @QueryParam("camera") String camera,
+            @Parameter(description = "oldest caption time (inclusive)") @QueryParam("since") String since,
+            @Parameter(description = "newest caption time (inclusive)") @QueryParam("until") String until,
+            @Parameter(description = "at most this many (default 50, max 500)") @QueryParam("limit") String limit) {
+        Optional<String> cam = Optional.ofNullable(camera).filter(c -> !c.isBlank()).map(c -> Passthrough.id(c, "camera"));
+        Optional<Instant> from = parseTime(since, "since");
+        Optional<Instant> to = parseTime(until, "until");
+        if (from.isPresent() && to.isPresent() && from.get().isAfter(to.get())) {
+            throw GatewayException.badRequest("since (" + from.get() + ") is after until (" + to.get() + ")");
+        }
+        return history.query(cam, from, to, parseLimit(limit));
+    }
+
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "Live captions as Server-Sent Events (role viewer)",
+            description = "Events named 'caption' carry a caption as JSON; 'heartbeat' events keep the connection open.")
+    public Multi<OutboundSseEvent> stream(@QueryParam("camera") String camera, @Context Sse sse) {
+        Optional<String> cam = Optional.ofNullable(camera).filter(c -> !c.isBlank()).map(c -> Passthrough.id(c, "camera"));
+        return live.subscribe(cam).map(item -> {
+            if (item instanceof LiveCaptions.Caption c) {
+                return sse.newEventBuilder().name("caption").id(c.caption().frameId())
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(c.caption()).build();
+            }
+            LiveCaptions.Heartbeat h = (LiveCaptions.Heartbeat) item;
+            return sse.newEventBuilder().name("heartbeat")
+                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(Map.of("at", h.at())).build();
+        });
+    }
+
+    private int parseLimit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return config.defaultLimit();
+        }
+        try {
+            int value = Integer.parseInt(limit.trim());
+            if (value >= 1 && value <= config.maxLimit()) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw GatewayException.badRequest("limit must be a whole number from 1 to " + config.maxLimit());
+    }
+
+    static Optional<Instant> parseTime(String text, String name) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        String value = text.trim();
+        try {
+            if (value.chars().allMatch(Character::isDigit)) {
+                return Optional.of(Instant.ofEpochMilli(Long.parseLong(value)));
+            }
+            try {
+                return Optional.of(Instant.parse(value));
+            } catch (DateTimeParseException e) {
+                return Optional.of(OffsetDateTime.parse(value).toInstant());
+            }
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw GatewayException.badRequest(name + " must be ISO-8601 (e.g. 2026-05-01T12:00:00Z) or epoch milliseconds, was '"
+                    + (value.length() > 40 ? value.substring(0, 40) + "..." : value) + "'");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.sightline.gateway.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.gateway.client.CredentialMask;
+import io.sightline.gateway.client.DownstreamResponse;
+import io.sightline.gateway.error.ApiError;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/** Maps a downstream answer to the gateway's: status kept, JSON kept (optionally transformed), errors always JSON. */
+final class Passthrough {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Camera and watch-job ids as the services issue them: no slashes, no dot-dot, bounded. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    private Passthrough() {
+    }
+
+    static Response json(DownstreamResponse r, String service) {
+        return json(r, service, UnaryOperator.identity());
+    }
+
+    static Response masked(DownstreamResponse r, String service) {
+        return json(r, service, CredentialMask::mask);
+    }
+
+    static Response json(DownstreamResponse r, String service, UnaryOperator<JsonNode> transform) {
+        if (r.status() == 401 || r.status() == 403) {
+            // our internal token was refused: the caller's key is fine, the gateway is misconfigured
+            return error(new ApiError("bad_gateway", service + " refused the gateway's internal token (" + r.status()
+                    + "); check SIGHTLINE_INTERNAL_TOKEN on both", 502));
+        }
+        if (r.body().length == 0) {
+            return Response.status(r.status()).build();
+        }
+        if (r.isJson()) {
+            try {
+                JsonNode node = JSON.readTree(r.body());
+                return Response.status(r.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(transform.apply(node)).build();
+            } catch (IOException e) {
+                return error(new ApiError("bad_gateway", service + " answered " + r.status() + " with malformed JSON", 502));
+            }
+        }
+        if (r.status() >= 400) {
+            return error(new ApiError(r.status() == 404 ? "not_found" : "downstream_error",
+                    service + " answered " + r.status(), r.status()));
+        }
+        return error(new ApiError("bad_gateway", service + " answered " + r.status() + " with " + r.contentType()
+                + " where JSON was expected", 502));
+    }
+
+    static Response error(ApiError error) {
+        return Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(error.toJson()).build();
+    }
+
+    /** Rejects ids that could change the downstream path. */
+    static String id(String value, String what) {
+        if (value == null || !ID.matcher(value).matches()) {
+            throw io.sightline.gateway.error.GatewayException.badRequest(what + " must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
+        }
+        return value;
+    }
+}

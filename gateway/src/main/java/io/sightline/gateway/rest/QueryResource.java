@@ -1,0 +1,47 @@
+package io.sightline.gateway.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.gateway.client.FallbackClient;
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/query")
+@Tag(name = "query")
+@SecurityRequirement(name = "apiKey")
+public class QueryResource {
+
+    private final FallbackClient fallback;
+    private final ObjectMapper json;
+
+    QueryResource(FallbackClient fallback, ObjectMapper json) {
+        this.fallback = fallback;
+        this.json = json;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Ask a question about a camera (role operator)",
+            description = "Answered from what the pipeline saw (template) or by the VLM with the latest frame. "
+                    + "Response: {answer, query_type, response_mode, confidence, decision_reason, frame:{id,captured_at,age_ms}|null, backend, processing_time_ms}.")
+    @APIResponse(responseCode = "200", description = "The answer")
+    @APIResponse(responseCode = "404", description = "Unknown camera")
+    @APIResponse(responseCode = "502", description = "The VLM failed")
+    @APIResponse(responseCode = "503", description = "fallback-service is down")
+    @APIResponse(responseCode = "504", description = "The VLM did not answer in time")
+    public Uni<Response> query(@Valid @NotNull(message = "a JSON body {camera, query} is required") QueryRequest request) {
+        Passthrough.id(request.camera(), "camera");
+        return fallback.query(json.valueToTree(request)).map(r -> Passthrough.json(r, FallbackClient.SERVICE));
+    }
+}

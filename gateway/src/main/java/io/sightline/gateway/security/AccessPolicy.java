@@ -1,0 +1,68 @@
+package io.sightline.gateway.security;
+
+import io.sightline.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Which role each route needs and how large its body may be, in one table so it can be audited.
+ * Health, the OpenAPI document and Swagger UI are open; everything else needs a key. Unlisted reads
+ * need {@code viewer}, unlisted writes {@code admin} (deny by default).
+ */
+@ApplicationScoped
+public class AccessPolicy {
+
+    /** What a request needs: {@code role} empty = open. */
+    public record Rule(Optional<Role> role, long maxBodyBytes) {
+        public boolean open() {
+            return role.isEmpty();
+        }
+    }
+
+    private record Row(String methods, Pattern path, Rule rule) {
+        boolean matches(String method, String p) {
+            return (methods.equals("*") || List.of(methods.split(",")).contains(method)) && path.matcher(p).matches();
+        }
+    }
+
+    private final List<Row> rows;
+    private final Rule defaultRead;
+    private final Rule defaultWrite;
+
+    AccessPolicy(GatewayConfig config) {
+        long small = config.limits().smallBodyBytes();
+        long chat = config.limits().chatBodyBytes();
+        Rule open = new Rule(Optional.empty(), small);
+        Rule viewer = new Rule(Optional.of(Role.VIEWER), small);
+        Rule operator = new Rule(Optional.of(Role.OPERATOR), small);
+        Rule admin = new Rule(Optional.of(Role.ADMIN), small);
+        rows = List.of(
+                new Row("GET,HEAD", Pattern.compile("/q/health(/.*)?"), open),
+                new Row("GET,HEAD", Pattern.compile("/q/openapi(\\.json|\\.yaml)?"), open),
+                new Row("GET,HEAD", Pattern.compile("/q/swagger-ui(/.*)?"), open),
+                new Row("POST", Pattern.compile("/api/v1/query"), operator),
+                new Row("POST", Pattern.compile("/api/v1/watch"), operator),
+                new Row("DELETE", Pattern.compile("/api/v1/watch/[^/]+"), operator),
+                new Row("POST", Pattern.compile("/api/v1/frames/[^/]+"), new Rule(Optional.of(Role.OPERATOR), config.limits().frameBodyBytes())),
+                new Row("POST", Pattern.compile("/v1/chat/completions"), new Rule(Optional.of(Role.OPERATOR), chat)),
+                new Row("PUT,POST,DELETE,PATCH", Pattern.compile("/api/v1/cameras(/.*)?"), admin));
+        defaultRead = viewer;
+        defaultWrite = admin;
+    }
+
+    public Rule ruleFor(String method, String path) {
+        for (Row row : rows) {
+            if (row.matches(method, path)) {
+                return row.rule();
+            }
+        }
+        if (method.equals("OPTIONS")) {
+            // CORS preflights carry no credentials by design; they reveal only allowed methods
+            return new Rule(Optional.empty(), 0);
+        }
+        return method.equals("GET") || method.equals("HEAD") ? defaultRead : defaultWrite;
+    }
+}

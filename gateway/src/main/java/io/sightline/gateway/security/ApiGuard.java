@@ -1,0 +1,119 @@
+package io.sightline.gateway.security;
+
+import io.quarkus.logging.Log;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.sightline.gateway.error.ApiError;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The one gate every HTTP request passes before any route (REST resources, Vert.x routes, /q/*):
+ * secure response headers, authentication (401), authorization by role (403), per-key rate limit
+ * (429 + Retry-After) and the per-route body limit on Content-Length (413). Runs on the event loop;
+ * everything here is in memory.
+ */
+@ApplicationScoped
+public class ApiGuard {
+
+    private static final String SWAGGER_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+            + "base-uri 'self'; form-action 'self'";
+
+    private final ApiKeyRegistry keys;
+    private final AccessPolicy policy;
+    private final RateLimiter rateLimiter;
+
+    ApiGuard(ApiKeyRegistry keys, AccessPolicy policy, RateLimiter rateLimiter) {
+        this.keys = keys;
+        this.policy = policy;
+        this.rateLimiter = rateLimiter;
+    }
+
+    void register(@Observes Filters filters) {
+        // high priority: before Quarkus' own routes and before the body is read
+        filters.register(this::handle, 1000);
+    }
+
+    void handle(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        String method = ctx.request().method().name();
+        addSecureHeaders(ctx.response(), path);
+
+        AccessPolicy.Rule rule = policy.ruleFor(method, path);
+        if (rule.open()) {
+            ctx.next();
+            return;
+        }
+        String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        Optional<ApiKey> key = keys.authenticate(authorization);
+        if (key.isEmpty()) {
+            boolean presented = authorization != null && !authorization.isBlank();
+            ctx.response().putHeader("WWW-Authenticate", presented
+                    ? "Bearer realm=\"sightline\", error=\"invalid_token\""
+                    : "Bearer realm=\"sightline\"");
+            reject(ctx, path, new ApiError("unauthorized", presented
+                    ? "The API key is not valid. Send 'Authorization: Bearer <key>' with a key from the gateway's keys file."
+                    : "An API key is required. Send 'Authorization: Bearer <key>'.", 401));
+            return;
+        }
+        ApiKey caller = key.get();
+        Role required = rule.role().orElseThrow();
+        if (!caller.role().includes(required)) {
+            reject(ctx, path, new ApiError("forbidden", "This API key has role '" + caller.role().wireName() + "'; "
+                    + method + " " + path + " needs role '" + required.wireName() + "' or higher.", 403));
+            return;
+        }
+        Duration wait = rateLimiter.acquire(caller.id());
+        if (!wait.isZero()) {
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+            ctx.response().putHeader("Retry-After", Long.toString(seconds));
+            reject(ctx, path, new ApiError("rate_limited", "Too many requests for this API key; retry after " + seconds + " s.", 429));
+            return;
+        }
+        String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long bytes;
+            try {
+                bytes = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                reject(ctx, path, new ApiError("bad_request", "Content-Length is not a number.", 400));
+                return;
+            }
+            if (bytes > rule.maxBodyBytes()) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                reject(ctx, path, new ApiError("payload_too_large", "The request body has " + bytes + " bytes; "
+                        + method + " " + path + " accepts at most " + rule.maxBodyBytes() + ".", 413));
+                return;
+            }
+        }
+        ctx.put(ApiKey.ATTRIBUTE, caller);
+        ctx.next();
+    }
+
+    private static void addSecureHeaders(HttpServerResponse response, String path) {
+        response.putHeader("X-Content-Type-Options", "nosniff");
+        response.putHeader("X-Frame-Options", "DENY");
+        response.putHeader("Referrer-Policy", "no-referrer");
+        if (path.startsWith("/q/swagger-ui")) {
+            response.putHeader("Content-Security-Policy", SWAGGER_CSP);
+        } else {
+            // API responses are data, never documents to render
+            response.putHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+            response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        }
+    }
+
+    private static void reject(RoutingContext ctx, String path, ApiError error) {
+        Log.debugf("%s %s -> %d %s", ctx.request().method(), path, error.status(), error.error());
+        ctx.response()
+                .setStatusCode(error.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(error.bodyFor(path));
+    }
+}
