@@ -10,6 +10,8 @@ import io.sightline.common.vlm.ContentPart;
 import io.sightline.common.vlm.Priority;
 import io.sightline.common.vlm.VlmClient;
 import io.sightline.common.vlm.VlmException;
+import io.sightline.common.vlm.parse.VlmResponseParser;
+import io.sightline.common.vlm.parse.WatchVerdict;
 import io.smallrye.mutiny.Uni;
 
 import java.time.Duration;
@@ -191,7 +193,13 @@ final class WatchJobLoop {
     private void iterate(WatchJob current, String reason) {
         Uni.createFrom().deferred(() -> attempt(current))
                 .emitOn(ctx.workers())
-                .subscribe().with(step -> handle(step, reason), this::fail);
+                .subscribe().with(step -> {
+                    try {
+                        handle(step, reason);
+                    } catch (RuntimeException e) {
+                        fail(e);
+                    }
+                }, this::fail);
     }
 
     private Uni<Step> attempt(WatchJob current) {
@@ -290,7 +298,7 @@ final class WatchJobLoop {
             progress("empty", "The VLM returned an empty answer", null, false, reason, config.retryAfterEmpty().toMillis(), "retry");
             return;
         }
-        WatchVerdictReader.Verdict verdict = WatchVerdictReader.read(content, config.minNextRunSeconds(), config.maxNextRunSeconds());
+        WatchVerdict verdict = VlmResponseParser.parseWatchVerdict(content, config.maxNextRunSeconds());
         if (!verdict.parsed()) {
             synchronized (this) {
                 conversation.dropPending();
@@ -304,10 +312,11 @@ final class WatchJobLoop {
             visionConfirmed = true;
         }
         if (!verdict.conditionMet()) {
-            progress("not_met", "Condition not met yet", verdict.reasoning(), true, reason, verdict.nextRunIn() * 1000L, "scheduled");
+            int nextRunIn = Math.max(config.minNextRunSeconds(), Math.min(config.maxNextRunSeconds(), verdict.nextRunIn()));
+            progress("not_met", "Condition not met yet", verdict.reasoning(), true, reason, nextRunIn * 1000L, "scheduled");
             return;
         }
-        String message = verdict.notificationMessage() != null && !verdict.notificationMessage().isBlank()
+        String message = !verdict.notificationMessage().isBlank()
                 ? verdict.notificationMessage().trim()
                 : verdict.reasoning();
         notifyMet(message, verdict.reasoning(), reason);

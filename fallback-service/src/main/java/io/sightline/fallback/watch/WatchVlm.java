@@ -16,7 +16,7 @@ import java.util.Optional;
 @ApplicationScoped
 class WatchVlm {
 
-    static final String ENDPOINT = "fallback";
+    static final String ENDPOINT = io.sightline.fallback.vlm.QueryVlm.ENDPOINT;
 
     private final Optional<VlmClient> client;
 
