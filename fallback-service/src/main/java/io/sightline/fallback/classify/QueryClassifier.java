@@ -1,0 +1,153 @@
+package io.sightline.fallback.classify;
+
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
+import io.sightline.fallback.config.FallbackConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Classifies a query by comparing its all-MiniLM-L6-v2 sentence embedding with labelled example
+ * queries. Each intent scores the highest cosine similarity among its examples; the confidence is the
+ * softmax of those scores at temperature T, which is fitted at startup by minimising the negative
+ * log-likelihood of a separate calibration set (so that "0.8" means right about 80% of the time).
+ * Example embeddings are computed once, at startup.
+ */
+@Singleton
+@Startup
+public class QueryClassifier {
+
+    static final String EXAMPLES = "classifier/examples.tsv";
+    static final String CALIBRATION = "classifier/calibration.tsv";
+
+    private final EmbeddingModel model;
+    private final List<QueryIntent> exampleIntents;
+    private final float[][] exampleVectors;
+    private final double temperature;
+    private final Timer timer;
+
+    @Inject
+    QueryClassifier(FallbackConfig config, MeterRegistry registry) {
+        this(new AllMiniLmL6V2QuantizedEmbeddingModel(), LabelledQuery.load(EXAMPLES), LabelledQuery.load(CALIBRATION),
+                config.classifier().temperature(), registry);
+    }
+
+    QueryClassifier(EmbeddingModel model, List<LabelledQuery> examples, List<LabelledQuery> calibration,
+                    Optional<Double> fixedTemperature, MeterRegistry registry) {
+        long start = System.nanoTime();
+        this.model = model;
+        this.exampleIntents = examples.stream().map(LabelledQuery::intent).toList();
+        this.exampleVectors = embedAll(model, examples.stream().map(LabelledQuery::text).toList());
+        for (QueryIntent intent : QueryIntent.values()) {
+            if (!exampleIntents.contains(intent)) {
+                throw new IllegalStateException("no example query for intent " + intent.wireName());
+            }
+        }
+        if (fixedTemperature.isPresent()) {
+            if (!(fixedTemperature.get() > 0)) {
+                throw new IllegalArgumentException("classifier temperature must be > 0, was " + fixedTemperature.get());
+            }
+            this.temperature = fixedTemperature.get();
+        } else {
+            float[][] calibrationVectors = embedAll(model, calibration.stream().map(LabelledQuery::text).toList());
+            List<double[]> scores = new ArrayList<>();
+            for (float[] v : calibrationVectors) {
+                scores.add(intentScores(v));
+            }
+            this.temperature = TemperatureFit.fit(scores, calibration.stream().map(q -> q.intent().ordinal()).toList());
+        }
+        this.timer = Timer.builder("sightline.fallback.classifier").description("Embedding and scoring one query")
+                .register(registry);
+        Log.infof("Query classifier ready: %d examples, %d intents, temperature %.4f (%s), %d ms",
+                examples.size(), QueryIntent.values().length, temperature,
+                fixedTemperature.isPresent() ? "configured" : "fitted on " + calibration.size() + " calibration queries",
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    public double temperature() {
+        return temperature;
+    }
+
+    /** Blocking (ONNX inference, a few ms): call from a worker thread. */
+    public Classification classify(String query) {
+        return timer.record(() -> {
+            double[] scores = intentScores(embed(model, query));
+            double[] probabilities = TemperatureFit.softmax(scores, temperature);
+            int best = 0;
+            for (int i = 1; i < probabilities.length; i++) {
+                if (probabilities[i] > probabilities[best]) {
+                    best = i;
+                }
+            }
+            Map<QueryIntent, Double> byIntent = new EnumMap<>(QueryIntent.class);
+            for (QueryIntent intent : QueryIntent.values()) {
+                byIntent.put(intent, probabilities[intent.ordinal()]);
+            }
+            return new Classification(QueryIntent.values()[best], probabilities[best], byIntent);
+        });
+    }
+
+    /** Per intent (by ordinal): the highest cosine similarity between the query and that intent's examples. */
+    private double[] intentScores(float[] query) {
+        double[] scores = new double[QueryIntent.values().length];
+        java.util.Arrays.fill(scores, -1.0);
+        for (int i = 0; i < exampleVectors.length; i++) {
+            int intent = exampleIntents.get(i).ordinal();
+            double cosine = dot(query, exampleVectors[i]);
+            if (cosine > scores[intent]) {
+                scores[intent] = cosine;
+            }
+        }
+        return scores;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+
+    private static float[] embed(EmbeddingModel model, String text) {
+        return normalised(model.embed(text).content().vector());
+    }
+
+    private static float[][] embedAll(EmbeddingModel model, List<String> texts) {
+        List<Embedding> embeddings = model.embedAll(texts.stream().map(TextSegment::from).toList()).content();
+        float[][] vectors = new float[embeddings.size()][];
+        for (int i = 0; i < vectors.length; i++) {
+            vectors[i] = normalised(embeddings.get(i).vector());
+        }
+        return vectors;
+    }
+
+    /** The model already L2-normalises; normalising again keeps cosine = dot product whatever the model. */
+    private static float[] normalised(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        norm = Math.sqrt(norm);
+        if (norm == 0) {
+            return v;
+        }
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) (v[i] / norm);
+        }
+        return out;
+    }
+}

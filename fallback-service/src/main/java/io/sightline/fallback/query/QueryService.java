@@ -1,0 +1,208 @@
+package io.sightline.fallback.query;
+
+import io.opentelemetry.instrumentation.annotations.SpanAttribute;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
+import io.quarkus.logging.Log;
+import io.sightline.common.event.DetectionsProduced;
+import io.sightline.common.frame.CapturedFrame;
+import io.sightline.common.vlm.ChatResult;
+import io.sightline.common.vlm.VlmException;
+import io.sightline.fallback.cache.CameraView;
+import io.sightline.fallback.cache.LatestFrameCache;
+import io.sightline.fallback.classify.Classification;
+import io.sightline.fallback.classify.QueryClassifier;
+import io.sightline.fallback.classify.QueryIntent;
+import io.sightline.fallback.config.FallbackConfig;
+import io.sightline.fallback.vlm.QueryVlm;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides how to answer a question about a camera. With confidence at or above the threshold and an
+ * intent the pipeline's latest state can answer, it answers at once from the latest caption and
+ * detections. Otherwise it asks the VLM: with the camera's latest frame attached when one is cached
+ * (and allowed), text-only when not, saying why. A VLM that fails, hangs or talks nonsense gives an
+ * error answer with the reason, never a made-up one.
+ */
+@ApplicationScoped
+public class QueryService {
+
+    private final LatestFrameCache cache;
+    private final QueryClassifier classifier;
+    private final QueryVlm vlm;
+    private final QueryStats stats;
+    private final TemplateAnswers templates;
+    private final EvidenceClock clock;
+    private final double threshold;
+
+    QueryService(FallbackConfig config, LatestFrameCache cache, QueryClassifier classifier, QueryVlm vlm, QueryStats stats) {
+        this.cache = cache;
+        this.classifier = classifier;
+        this.vlm = vlm;
+        this.stats = stats;
+        this.threshold = config.confidenceThreshold();
+        this.clock = new EvidenceClock(config.timeZone().filter(z -> !z.isBlank()).map(ZoneId::of).orElse(ZoneId.systemDefault()));
+        this.templates = new TemplateAnswers(clock, config.stateMaxAge().toMillis(), cache.frameTtlMs());
+    }
+
+    /**
+     * Classifies (blocking ONNX inference: call on a worker thread), then answers. Fails with
+     * {@link UnknownCameraException} when the camera has never been seen; every other outcome,
+     * VLM failures included, is a {@link QueryAnswer}.
+     */
+    @WithSpan("fallback.query")
+    public Uni<QueryAnswer> answer(@SpanAttribute("camera") String camera, String query, Double callerConfidence,
+                                   boolean includeImage) {
+        long start = System.nanoTime();
+        Optional<CameraView> found = cache.view(camera);
+        if (found.isEmpty()) {
+            stats.recordRejected();
+            return Uni.createFrom().failure(new UnknownCameraException(camera, "camera '" + camera
+                    + "' is unknown: no frame, caption or detections of it have been seen"));
+        }
+        return decide(found.get(), query, callerConfidence, includeImage, start).invoke(stats::record);
+    }
+
+    private Uni<QueryAnswer> decide(CameraView view, String query, Double callerConfidence, boolean includeImage, long start) {
+        String camera = view.camera();
+        Classification classification = classifier.classify(query);
+        QueryIntent intent = classification.intent();
+        double confidence = callerConfidence != null ? callerConfidence : classification.confidence();
+        String confidenceText = String.format(Locale.ROOT, "confidence %.2f (%s) %s %.2f", confidence,
+                callerConfidence != null ? "given by the caller" : "classifier, " + intent.wireName(),
+                confidence >= threshold ? ">=" : "<", threshold);
+        long now = System.currentTimeMillis();
+        Decision decision = new Decision(camera, intent, confidence, start);
+
+        String vlmBecause;
+        if (confidence >= threshold) {
+            if (intent.answerableFromState()) {
+                StateAnswer state = templates.answer(intent, query, view, now);
+                if (state instanceof StateAnswer.Answered a) {
+                    return Uni.createFrom().item(decision.template(a, confidenceText + " and " + intent.wireName()
+                            + " is answered from " + a.basis() + ageSuffix(a.evidence())));
+                }
+                vlmBecause = confidenceText + " but " + ((StateAnswer.Unanswerable) state).reason();
+            } else {
+                vlmBecause = confidenceText + " but " + intent.wireName() + " is not answerable from the latest caption and detections";
+            }
+        } else {
+            vlmBecause = confidenceText;
+        }
+
+        if (!vlm.configured()) {
+            if (intent.answerableFromState() && templates.answer(intent, query, view, now) instanceof StateAnswer.Answered a) {
+                return Uni.createFrom().item(decision.template(a, vlmBecause + "; no VLM is configured, so answered from "
+                        + a.basis() + ageSuffix(a.evidence())));
+            }
+            return Uni.createFrom().item(decision.error(new QueryAnswer.Failure(503, "vlm_not_configured",
+                    "no VLM is configured (set SIGHTLINE_VLM_BASE_URL)", Optional.empty()), vlmBecause + "; no VLM is configured"));
+        }
+
+        String noImage = noImageReason(view, includeImage, now);
+        if (noImage == null) {
+            CapturedFrame frame = view.frame().orElseThrow();
+            FrameRef ref = new FrameRef(frame.frameId().toString(), frame.capturedAt(), Math.max(0, now - frame.capturedAt()));
+            String reason = vlmBecause + ": asked the VLM with the latest frame of " + camera + " (" + EvidenceClock.age(ref.ageMs()) + " old)";
+            return vlm.askWithFrame(camera, query, frame, clock.zone(), now)
+                    .map(result -> decision.vlm(ResponseMode.VLM_IMAGE, result.content().strip(), ref, result, reason))
+                    .onFailure(VlmException.class).recoverWithItem(e -> decision.error(failure((VlmException) e), reason
+                            + "; the VLM failed: " + e.getMessage()));
+        }
+        String reason = vlmBecause + ": asked the VLM without an image because " + noImage;
+        return vlm.askWithoutFrame(camera, query, noImage, observations(view, now))
+                .map(result -> decision.vlm(ResponseMode.VLM_TEXT,
+                        "Without a current image of " + camera + " (" + noImage + "): " + result.content().strip(),
+                        null, result, reason))
+                .onFailure(VlmException.class).recoverWithItem(e -> decision.error(failure((VlmException) e), reason
+                        + "; the VLM failed: " + e.getMessage()));
+    }
+
+    private String noImageReason(CameraView view, boolean includeImage, long now) {
+        if (!includeImage) {
+            return "the caller asked for no image (include_image=false)";
+        }
+        if (!vlm.imageFallback()) {
+            return "image fallback is disabled by configuration";
+        }
+        if (view.frame().isPresent()) {
+            return null;
+        }
+        if (view.lastFrameCapturedAt().isPresent()) {
+            return "the last frame of " + view.camera() + " is " + EvidenceClock.age(now - view.lastFrameCapturedAt().getAsLong())
+                    + " old, older than the " + EvidenceClock.age(cache.frameTtlMs()) + " frame TTL";
+        }
+        return "no frame of " + view.camera() + " has been received";
+    }
+
+    private String observations(CameraView view, long now) {
+        List<String> parts = new ArrayList<>();
+        view.caption().filter(c -> c.text() != null && !c.text().isBlank()).ifPresent(c -> parts.add(
+                "caption " + clock.asOf(c.capturedAt(), now) + ": \"" + c.text().strip() + "\""));
+        view.detections().ifPresent(d -> {
+            List<String> labels = d.detections().stream().map(DetectionsProduced.Detection::label).toList();
+            List<String> texts = d.texts().stream().map(DetectionsProduced.RecognizedText::text).toList();
+            parts.add("detections " + clock.asOf(d.capturedAt(), now) + ": "
+                    + (labels.isEmpty() ? "no objects" : String.join(", ", labels))
+                    + (texts.isEmpty() ? "" : "; text read: " + String.join(" | ", texts)));
+        });
+        return parts.isEmpty() ? "none" : String.join("; ", parts);
+    }
+
+    private static String ageSuffix(FrameRef evidence) {
+        return evidence == null ? "" : " (" + EvidenceClock.age(evidence.ageMs()) + " old)";
+    }
+
+    static QueryAnswer.Failure failure(VlmException e) {
+        return switch (e.kind()) {
+            case TIMEOUT -> new QueryAnswer.Failure(504, "vlm_timeout", e.getMessage(), Optional.empty());
+            case OVERLOADED -> new QueryAnswer.Failure(503, "vlm_overloaded", e.getMessage(), e.retryAfter());
+            case UNAVAILABLE -> new QueryAnswer.Failure(502, "vlm_unavailable", e.getMessage(), Optional.empty());
+            case SERVER_ERROR -> new QueryAnswer.Failure(502, "vlm_server_error", e.getMessage(), Optional.empty());
+            case BAD_RESPONSE -> new QueryAnswer.Failure(502, "vlm_bad_response", e.getMessage(), Optional.empty());
+            case REJECTED -> new QueryAnswer.Failure(502, "vlm_rejected", e.getMessage(), Optional.empty());
+        };
+    }
+
+    /** The facts of one query, shared by every way of finishing it. */
+    private final class Decision {
+        private final String camera;
+        private final QueryIntent intent;
+        private final double confidence;
+        private final long start;
+
+        Decision(String camera, QueryIntent intent, double confidence, long start) {
+            this.camera = camera;
+            this.intent = intent;
+            this.confidence = confidence;
+            this.start = start;
+        }
+
+        QueryAnswer template(StateAnswer.Answered a, String reason) {
+            Log.debugf("Query on %s answered from state: %s", camera, reason);
+            return new QueryAnswer(a.text(), intent, ResponseMode.TEMPLATE, confidence, reason, a.evidence(),
+                    "state", elapsedMs(), Optional.empty());
+        }
+
+        QueryAnswer vlm(ResponseMode mode, String text, FrameRef frame, ChatResult result, String reason) {
+            String backend = "vlm:" + (result.model() == null || result.model().isBlank() ? QueryVlm.ENDPOINT : result.model());
+            return new QueryAnswer(text, intent, mode, confidence, reason, frame, backend, elapsedMs(), Optional.empty());
+        }
+
+        QueryAnswer error(QueryAnswer.Failure failure, String reason) {
+            Log.warnf("Query on camera %s failed (%s): %s", camera, failure.code(), failure.reason());
+            return new QueryAnswer(null, intent, ResponseMode.ERROR, confidence, reason, null,
+                    "vlm:" + QueryVlm.ENDPOINT, elapsedMs(), Optional.of(failure));
+        }
+
+        private long elapsedMs() {
+            return (System.nanoTime() - start) / 1_000_000;
+        }
+    }
+}

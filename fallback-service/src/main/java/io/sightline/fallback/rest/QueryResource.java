@@ -1,0 +1,80 @@
+package io.sightline.fallback.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.sightline.fallback.config.FallbackConfig;
+import io.sightline.fallback.query.QueryAnswer;
+import io.sightline.fallback.query.QueryService;
+import io.sightline.fallback.query.QueryStats;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** {@code POST /api/v1/query}: answers a question about a camera (internal; the gateway calls it). */
+@Path("/api/v1/query")
+public class QueryResource {
+
+    private final QueryService service;
+    private final QueryStats stats;
+    private final int maxQueryLength;
+
+    QueryResource(QueryService service, QueryStats stats, FallbackConfig config) {
+        this.service = service;
+        this.stats = stats;
+        this.maxQueryLength = config.maxQueryLength();
+    }
+
+    /** Blocking because classification runs ONNX inference; the VLM wait itself holds no thread. */
+    @POST
+    @Blocking
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<QueryResponse>> query(@NotNull(message = "a JSON body {camera, query} is required") @Valid QueryRequest request) {
+        if (request.query().length() > maxQueryLength) {
+            throw new InvalidRequestException("query is longer than " + maxQueryLength + " characters");
+        }
+        return service.answer(request.camera().strip(), request.query().strip(), request.confidence(), request.includeImageOrDefault())
+                .map(QueryResource::toResponse);
+    }
+
+    /** Body that is not JSON, or JSON of the wrong shape: 400 with what the parser said. */
+    @ServerExceptionMapper
+    Response malformedJson(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return malformed(json).toResponse();
+        }
+        return e.getResponse();
+    }
+
+    @ServerExceptionMapper
+    RestResponse<ErrorBody> wrongShape(MismatchedInputException e) {
+        return malformed(e);
+    }
+
+    private RestResponse<ErrorBody> malformed(JsonProcessingException e) {
+        stats.recordRejected();
+        return ErrorMappers.json(RestResponse.Status.BAD_REQUEST, new ErrorBody("malformed_json",
+                "request body is not valid JSON {camera, query, confidence?, include_image?}: " + e.getOriginalMessage()));
+    }
+
+    private static RestResponse<QueryResponse> toResponse(QueryAnswer answer) {
+        if (answer.failure().isEmpty()) {
+            return RestResponse.ok(QueryResponse.of(answer));
+        }
+        QueryAnswer.Failure failure = answer.failure().get();
+        RestResponse.ResponseBuilder<QueryResponse> builder = RestResponse.ResponseBuilder
+                .<QueryResponse>create(failure.httpStatus()).entity(QueryResponse.of(answer));
+        failure.retryAfter().ifPresent(d -> builder.header("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        return builder.build();
+    }
+}
