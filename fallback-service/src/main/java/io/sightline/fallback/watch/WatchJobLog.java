@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -116,6 +117,18 @@ class WatchJobLog {
         return jobs.values().stream().map(Entry::job).toList();
     }
 
+    /** Partitions of watch.jobs this replica holds in the owner group. */
+    Set<Integer> ownedPartitions() {
+        return Set.copyOf(owned);
+    }
+
+    /** Partition of watch.jobs the job's records go to, -1 before the partition count is known. */
+    int partitionOf(String id) {
+        int n = partitions;
+        // the producer's default partitioner for keyed records (murmur2 of the key bytes)
+        return n <= 0 ? -1 : Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % n;
+    }
+
     /** Whether this replica owns (and so runs) the job. */
     boolean owns(String id) {
         Entry e = jobs.get(id);
@@ -130,12 +143,6 @@ class WatchJobLog {
     /** Writes the tombstone that removes a finished job from the compacted topic. */
     Uni<Void> purge(String id) {
         return emitter.send(Record.<String, WatchJob>of(id, null)).invoke(() -> remove(id));
-    }
-
-    private int partitionOf(String id) {
-        int n = partitions;
-        // the producer's default partitioner for keyed records (murmur2 of the key bytes)
-        return n <= 0 ? -1 : Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % n;
     }
 
     private void apply(WatchJob incoming, int partition) {
@@ -184,6 +191,8 @@ class WatchJobLog {
         props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         if (groupId != null) {
             props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            // only partitions that move are revoked (and revoked before anyone else is given them)
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         }
         return props;
     }
@@ -264,6 +273,9 @@ class WatchJobLog {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+                    if (assigned.isEmpty()) {
+                        return;
+                    }
                     consumer.pause(assigned);
                     assigned.forEach(tp -> owned.add(tp.partition()));
                     Log.infof("Watch jobs: this replica now runs partitions %s of %s", owned, Topics.WATCH_JOBS);

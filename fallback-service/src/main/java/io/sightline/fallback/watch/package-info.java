@@ -16,9 +16,10 @@
  * Every replica is a member of the consumer group {@code sightline.watch.owner-group} subscribed to
  * {@code watch.jobs}. The member never consumes (its partitions are paused); the group's partition
  * assignment is the lease: a job runs on the replica that is assigned the partition its id hashes to
- * (the producer's default partitioner). With the classic (eager) protocol, a rebalance revokes before it
- * reassigns, and the revoke callback stops the loops of the revoked partitions before it returns, so
- * the next owner never starts a job that still runs elsewhere. A replica that dies stops heartbeating
+ * (the producer's default partitioner). The cooperative-sticky assignor moves only the partitions that
+ * must move, and revokes them in a first rebalance round before a second round gives them to another
+ * member; the revoke callback stops the loops of those partitions before it returns, so the next owner
+ * never starts a job that still runs elsewhere. A replica that dies stops heartbeating
  * and its partitions move after the session timeout; a replica that stops polling loses them after
  * {@code max.poll.interval.ms}. A new owner starts a job only after it has read {@code watch.jobs} to
  * the end, so it resumes from the latest persisted state (iteration count, wall-clock deadline

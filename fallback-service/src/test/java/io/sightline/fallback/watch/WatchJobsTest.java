@@ -53,6 +53,9 @@ class WatchJobsTest {
     @Inject
     WatchRunner runner;
 
+    @Inject
+    WatchJobLog log;
+
     @AfterEach
     void cancelRunningJobs() {
         List<String> running = given().get("/api/v1/watch?status=running").then().statusCode(200).extract().jsonPath().getList("id");
@@ -257,6 +260,79 @@ class WatchJobsTest {
         assertThat(resumed.getString("status")).isEqualTo("running");
         assertThat(resumed.getLong("expires_at")).isEqualTo(expiresAt);
         assertThat(script.calls()).isGreaterThan(callsWhenStopped);
+    }
+
+    @Test
+    void aSecondOwnerGroupMemberTakesOverTheJobsOfItsPartitionsAndHandsThemBackWhenItLeaves() {
+        String camera = cameraWithFrame(320, 240);
+        Map<String, ScriptedVlm.Script> scripts = new java.util.HashMap<>();
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String token = token();
+            ScriptedVlm.Script script = ScriptedVlm.script(token, verdict(false, 1, "Not yet.", ""));
+            String id = create(camera, "owner test " + i + " " + token);
+            ids.add(id);
+            scripts.put(id, script);
+        }
+        await().atMost(WAIT).until(() -> ids.stream().allMatch(runner::runsHere));
+
+        // another replica: a plain member of the same owner group
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", io.sightline.testsupport.TestBroker.bootstrapServers());
+        props.put("group.id", "fallback-service-watch-owners");
+        props.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+        props.put("enable.auto.commit", "false");
+        props.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+        props.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+        try (var other = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props)) {
+            other.subscribe(List.of(Topics.WATCH_JOBS));
+            await().atMost(WAIT).until(() -> {
+                other.poll(Duration.ofMillis(50));
+                return !other.assignment().isEmpty() && java.util.Collections.disjoint(log.ownedPartitions(),
+                        other.assignment().stream().map(tp -> tp.partition()).toList());
+            });
+            List<Integer> theirs = other.assignment().stream().map(tp -> tp.partition()).toList();
+            for (String id : ids) {
+                assertThat(runner.runsHere(id)).as("job on partition " + log.partitionOf(id) + ", other member has " + theirs)
+                        .isEqualTo(!theirs.contains(log.partitionOf(id)));
+            }
+            Map<String, Integer> calls = new java.util.HashMap<>();
+            ids.forEach(id -> calls.put(id, scripts.get(id).calls()));
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> {
+                other.poll(Duration.ofMillis(50));
+                return ids.stream().filter(id -> theirs.contains(log.partitionOf(id)))
+                        .allMatch(id -> scripts.get(id).calls() <= calls.get(id) + 1);
+            });
+        }
+        // the other member left: every job runs here again
+        await().atMost(WAIT).until(() -> ids.stream().allMatch(runner::runsHere));
+    }
+
+    @Test
+    void statusChangesOfAJobStreamAsServerSentEventsUntilItEnds() throws Exception {
+        String camera = cameraWithFrame(320, 240);
+        String token = token();
+        ScriptedVlm.script(token, verdict(false, 1, "Door closed.", ""), verdict(true, 5, "Door open.", "The door is open"));
+        String id = create(camera, "the door opens " + token);
+
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> response = http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI + ":"
+                        + io.restassured.RestAssured.port + "/api/v1/watch/" + id + "/events")).timeout(WAIT).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<JsonNode> events = response.body().filter(line -> line.startsWith("data:"))
+                .map(line -> {
+                    try {
+                        return JSON.readTree(line.substring(5).trim());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).toList(); // the stream ends after the final status
+        assertThat(events).isNotEmpty();
+        assertThat(events.get(events.size() - 1).path("status").asText()).isEqualTo("success");
+        assertThat(events.get(events.size() - 1).path("notification_message").asText()).isEqualTo("The door is open");
+        assertThat(events).allSatisfy(e -> assertThat(e.path("id").asText()).isEqualTo(id));
     }
 
     @Test
