@@ -139,6 +139,16 @@ class DownstreamPassThroughTest {
     }
 
     @Test
+    void watchJobStatusEventsArePassedThroughAsServerSentEvents() {
+        fallback.on("GET /api/v1/watch/events", r -> new StandInService.Answer(200, "text/event-stream",
+                ("event: status\ndata: {\"id\":\"w-5\",\"status\":\"running\"}\n\n"
+                        + "event: status\ndata: {\"id\":\"w-5\",\"status\":\"success\"}\n\n").getBytes(StandardCharsets.UTF_8)));
+        String stream = given().auth().oauth2(VIEWER).accept("text/event-stream").get("/api/v1/watch/events").then()
+                .statusCode(200).extract().asString();
+        assertThat(stream).contains("event:status").contains("\"status\":\"success\"").contains("\"id\":\"w-5\"");
+    }
+
+    @Test
     void pushedFrameReachesCaptureServiceWithItsContentType() throws Exception {
         byte[] png = Files.readAllBytes(TestImages.image("astronaut.png"));
         GatewayTestResource.capture.clear();
