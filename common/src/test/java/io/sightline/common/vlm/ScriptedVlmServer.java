@@ -42,6 +42,11 @@ final class ScriptedVlmServer implements AutoCloseable {
             return new Answer(status, Map.of("Content-Type", "application/json"), body, null, 0, 0);
         }
 
+        /** Reads the request, then drops the connection without answering (a crashed server). */
+        static Answer dropConnection() {
+            return new Answer(-1, Map.of(), null, null, 0, 0);
+        }
+
         static Answer events(List<String> events, long gapMs) {
             return new Answer(200, Map.of("Content-Type", "text/event-stream"), null, events, 0, gapMs);
         }
@@ -86,8 +91,12 @@ final class ScriptedVlmServer implements AutoCloseable {
             + "\"models\":[{\"name\":\"scripted-vlm\",\"model\":\"scripted-vlm\",\"capabilities\":[\"completion\",\"multimodal\"]}]}";
 
     ScriptedVlmServer(Vertx vertx) throws Exception {
+        this(vertx, 0);
+    }
+
+    ScriptedVlmServer(Vertx vertx, int port) throws Exception {
         this.vertx = vertx;
-        this.server = vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1")
+        this.server = vertx.createHttpServer().requestHandler(this::handle).listen(port, "127.0.0.1")
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -168,6 +177,11 @@ final class ScriptedVlmServer implements AutoCloseable {
     private void answer(HttpServerResponse response, Answer answer) {
         if (response.closed()) {
             inFlight.decrementAndGet();
+            return;
+        }
+        if (answer.status() < 0) {
+            inFlight.decrementAndGet();
+            response.reset();
             return;
         }
         response.setStatusCode(answer.status());

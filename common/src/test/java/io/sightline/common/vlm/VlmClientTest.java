@@ -342,6 +342,40 @@ class VlmClientTest {
     }
 
     @Test
+    void retriesWhenTheConnectionIsRefusedUntilTheServerComesUp() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        VlmClient client = clients.forEndpoint(VlmEndpoint.of("starting", "http://127.0.0.1:" + port + "/v1", "m")
+                        .withTimeout(Duration.ofSeconds(10)),
+                VlmClientPolicy.defaults().withRetries(40, Duration.ofMillis(100), Duration.ofSeconds(1)));
+        List<ScriptedVlmServer> late = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int freePort = port;
+        vertx.setTimer(400, id -> vertx.executeBlocking(() -> late.add(new ScriptedVlmServer(vertx, freePort))));
+        try {
+            ChatResult result = client.chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(10));
+
+            assertThat(result.content()).isEqualTo("a scripted answer");
+            assertThat(late.get(0).chats()).hasSize(1);
+        } finally {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !late.isEmpty());
+            late.get(0).close();
+        }
+    }
+
+    @Test
+    void aConnectionDroppedAfterTheRequestWasSentIsUnavailableAndNotRetried() {
+        server.onChat(r -> Answer.dropConnection());
+
+        VlmException e = failure(() -> client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.HIGH)
+                .await().atMost(Duration.ofSeconds(5)));
+
+        assertThat(e.kind()).isEqualTo(VlmException.Kind.UNAVAILABLE);
+        assertThat(server.chats()).as("the server may have started generating: no second try").hasSize(1);
+    }
+
+    @Test
     void listsModelsAndIsVisionReadyOnlyWhenHealthyAndImageCapable() {
         VlmClient client = client(1, 4, Duration.ofSeconds(5));
 
