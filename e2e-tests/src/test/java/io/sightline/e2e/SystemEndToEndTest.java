@@ -1,0 +1,236 @@
+package io.sightline.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.common.kafka.TopicSpec;
+import io.sightline.common.kafka.Topics;
+import io.sightline.testsupport.StandInVlmServer;
+import io.sightline.testsupport.TestBroker;
+import io.sightline.testsupport.TestImages;
+import io.sightline.testsupport.TestKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The proof that the pipeline works: the real broker and the four packaged services, each its own JVM
+ * process as {@code ./sightline up} runs them, driven only through the gateway's public API. The VLM is
+ * the OpenAI-compatible stand-in; captions come from the real ONNX models.
+ */
+class SystemEndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String VLM_ANSWER = "An astronaut in a white spacesuit stands in front of an American flag.";
+
+    private static final List<ServiceProcess> services = new ArrayList<>();
+    private static StandInVlmServer vlm;
+    private static ServiceProcess gateway;
+    private static String adminKey;
+    private static String operatorKey;
+    private static String viewerKey;
+
+    @BeforeAll
+    static void startSystem() throws IOException {
+        String bootstrap = TestBroker.bootstrapServers();
+        vlm = StandInVlmServer.start("stand-in-vlm")
+                .respond(r -> StandInVlmServer.Reply.text(r.images().isEmpty() ? "I cannot see the camera." : VLM_ANSWER));
+
+        adminKey = "sk-e2e-admin-" + random();
+        operatorKey = "sk-e2e-operator-" + random();
+        viewerKey = "sk-e2e-viewer-" + random();
+        Path keys = ServiceProcess.projectRoot().resolve("e2e-tests/target/e2e-state/gateway-keys");
+        Files.createDirectories(keys.getParent());
+        Files.writeString(keys, adminKey + ":admin\n" + operatorKey + ":operator\n" + viewerKey + ":viewer\n");
+        String internalToken = random();
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        common.put("SIGHTLINE_INTERNAL_TOKEN", internalToken);
+        common.put("SIGHTLINE_MODELS_DIR", TestImages.modelsDir().toAbsolutePath().toString());
+        common.put("SIGHTLINE_VLM_BASE_URL", vlm.baseUrl() + "/v1");
+
+        int capturePort = ServiceProcess.freePort();
+        int captionPort = ServiceProcess.freePort();
+        int fallbackPort = ServiceProcess.freePort();
+        int gatewayPort = ServiceProcess.freePort();
+
+        services.add(ServiceProcess.start("capture-service", capturePort, common));
+        Map<String, String> caption = new LinkedHashMap<>(common);
+        // the stand-in VLM must not caption frames: captions in this test come from the real ONNX models
+        caption.put("SIGHTLINE_VISION_BACKEND", "onnx");
+        services.add(ServiceProcess.start("caption-service", captionPort, caption));
+        services.add(ServiceProcess.start("fallback-service", fallbackPort, common));
+        Map<String, String> gatewayEnv = new LinkedHashMap<>(common);
+        gatewayEnv.put("SIGHTLINE_GATEWAY_KEYS_FILE", keys.toString());
+        gatewayEnv.put("SIGHTLINE_CAPTURE_URL", "http://127.0.0.1:" + capturePort);
+        gatewayEnv.put("SIGHTLINE_CAPTION_URL", "http://127.0.0.1:" + captionPort);
+        gatewayEnv.put("SIGHTLINE_FALLBACK_URL", "http://127.0.0.1:" + fallbackPort);
+        gateway = ServiceProcess.start("gateway", gatewayPort, gatewayEnv);
+        services.add(gateway);
+
+        for (ServiceProcess service : services) {
+            service.awaitReady(Duration.ofSeconds(180));
+        }
+    }
+
+    @AfterAll
+    static void stopSystem() {
+        services.forEach(ServiceProcess::close);
+        if (vlm != null) {
+            vlm.close();
+        }
+    }
+
+    @Test
+    void everyServiceIsReadyBehindTheGatewayAndTopicsFollowTheContract() throws Exception {
+        HttpResponse<String> ready = get("/q/health/ready", null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"status\": \"UP\"").doesNotContain("\"DOWN\"");
+
+        for (TopicSpec spec : Topics.ALL) {
+            assertThat(TestKafka.awaitTopic(spec.name())).as("partitions of " + spec.name()).hasSize(spec.partitions());
+            Map<String, String> actual = TestKafka.topicConfig(spec.name());
+            spec.configs().forEach((key, value) ->
+                    assertThat(actual.get(key)).as(spec.name() + " " + key).isEqualTo(value));
+        }
+    }
+
+    @Test
+    void astronautPushedThroughGatewayIsCaptionedCountedAndShownToTheVlm() throws Exception {
+        String camera = "door";
+        HttpResponse<String> created = send("PUT", "/api/v1/cameras/" + camera, adminKey,
+                "application/json", "{\"source\":{\"type\":\"push\"}}".getBytes());
+        assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+
+        List<String> live = new CopyOnWriteArrayList<>();
+        CompletableFuture<HttpResponse<Stream<String>>> stream = HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/captions/stream?camera=" + camera))
+                        .header("Authorization", "Bearer " + viewerKey)
+                        .header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        CompletableFuture<Void> reading = stream.thenAccept(r -> r.body().forEach(live::add));
+        try {
+            await("SSE subscription").atMost(Duration.ofSeconds(30)).until(() -> stream.isDone() || !live.isEmpty() || subscribed(stream));
+
+            // 1. push the astronaut as camera "door"
+            byte[] png = Files.readAllBytes(TestImages.image("astronaut.png"));
+            HttpResponse<String> pushed = send("POST", "/api/v1/frames/" + camera, operatorKey, "image/png", png);
+            assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(202);
+            String frameId = JSON.readTree(pushed.body()).path("frame_id").asText();
+            assertThat(frameId).isNotBlank();
+
+            // 2. a caption mentioning a person arrives live and in the history (onnx tier)
+            await("live caption").atMost(Duration.ofSeconds(120)).untilAsserted(() ->
+                    assertThat(String.join("\n", live)).containsIgnoringCase("person").contains(frameId));
+            await("caption history").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                HttpResponse<String> history = get("/api/v1/captions?camera=" + camera + "&limit=10", viewerKey);
+                assertThat(history.statusCode()).isEqualTo(200);
+                JsonNode captions = captions(JSON.readTree(history.body()));
+                assertThat(captions).anySatisfy(c -> {
+                    assertThat(c.path("frame_id").asText()).isEqualTo(frameId);
+                    assertThat(c.path("backend").asText()).isEqualTo("onnx");
+                    assertThat(c.path("text").asText()).containsIgnoringCase("person");
+                });
+            });
+        } finally {
+            reading.cancel(true);
+            stream.cancel(true);
+        }
+
+        // 3. a counting question is answered from state: one person, and how old the evidence is
+        await("template answer").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode answer = query(camera, "how many people are there?", null);
+            assertThat(answer.path("response_mode").asText()).isEqualTo("template");
+            assertThat(answer.path("answer").asText()).containsPattern("(?i)\\b(1|one) person\\b").contains("ago");
+        });
+        assertThat(vlm.requests()).isEmpty();
+
+        // 4. an unsure question goes to the VLM with the astronaut frame attached
+        JsonNode unsure = query(camera, "is the astronaut holding anything?", 0.2);
+        assertThat(unsure.path("response_mode").asText()).isEqualTo("vlm_image");
+        assertThat(unsure.path("answer").asText()).isEqualTo(VLM_ANSWER);
+        assertThat(vlm.requests()).hasSize(1);
+        StandInVlmServer.ReceivedImage seen = vlm.requests().get(0).images().get(0);
+        assertThat(seen.mimeType()).isEqualTo("image/jpeg");
+        assertThat(seen.width()).isEqualTo(512);
+        assertThat(seen.height()).isEqualTo(512);
+        assertThat(vlm.requests().get(0).text()).contains("is the astronaut holding anything?");
+    }
+
+    @Test
+    void missingKeyIsUnauthorizedAndViewerMayNotQuery() throws Exception {
+        HttpResponse<String> anonymous = send("POST", "/api/v1/query", null, "application/json",
+                "{\"camera\":\"door\",\"query\":\"anyone there?\"}".getBytes());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(anonymous.body()).path("status").asInt()).isEqualTo(401);
+
+        HttpResponse<String> viewer = send("POST", "/api/v1/query", viewerKey, "application/json",
+                "{\"camera\":\"door\",\"query\":\"anyone there?\"}".getBytes());
+        assertThat(viewer.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(viewer.body()).path("status").asInt()).isEqualTo(403);
+
+        assertThat(get("/api/v1/cameras", viewerKey).statusCode()).isEqualTo(200);
+    }
+
+    private static boolean subscribed(CompletableFuture<HttpResponse<Stream<String>>> stream) {
+        return stream.isDone() && !stream.isCompletedExceptionally();
+    }
+
+    private static JsonNode captions(JsonNode body) {
+        return body.isArray() ? body : body.path("captions");
+    }
+
+    private static JsonNode query(String camera, String text, Double confidence) throws Exception {
+        var body = JSON.createObjectNode().put("camera", camera).put("query", text);
+        if (confidence != null) {
+            body.put("confidence", confidence);
+        }
+        HttpResponse<String> response = send("POST", "/api/v1/query", operatorKey, "application/json",
+                JSON.writeValueAsBytes(body));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static HttpResponse<String> get(String path, String key) throws Exception {
+        return send("GET", path, key, null, null);
+    }
+
+    private static HttpResponse<String> send(String method, String path, String key, String contentType, byte[] body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).timeout(Duration.ofSeconds(60));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String random() {
+        byte[] bytes = new byte[16];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}
