@@ -140,7 +140,32 @@ final class PrioritySlots {
         }
     }
 
+    /**
+     * Releases made while this thread is handing a slot to a waiter (the waiter's call failed at once and
+     * released it) run after that hand-over returns, not inside it: a long queue of such waiters must not
+     * grow the stack by one hand-over each.
+     */
+    private static final ThreadLocal<ArrayDeque<Runnable>> DEFERRED_RELEASES = new ThreadLocal<>();
+
     private void release(long heldNanos) {
+        ArrayDeque<Runnable> deferred = DEFERRED_RELEASES.get();
+        if (deferred != null) {
+            deferred.add(() -> handOver(heldNanos));
+            return;
+        }
+        deferred = new ArrayDeque<>();
+        DEFERRED_RELEASES.set(deferred);
+        try {
+            handOver(heldNanos);
+            for (Runnable next = deferred.poll(); next != null; next = deferred.poll()) {
+                next.run();
+            }
+        } finally {
+            DEFERRED_RELEASES.remove();
+        }
+    }
+
+    private void handOver(long heldNanos) {
         Waiter next;
         long now = clock.getAsLong();
         synchronized (this) {

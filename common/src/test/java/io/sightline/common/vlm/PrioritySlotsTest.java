@@ -154,4 +154,23 @@ class PrioritySlotsTest {
         low.join().release();
         assertThat(slots.stats().inFlight()).as("releasing twice frees one slot").isZero();
     }
+
+    @Test
+    void thousandsOfWaitersThatReleaseAtOnceDrainWithoutGrowingTheStack() {
+        PrioritySlots slots = slots(1, 20_000, Duration.ofSeconds(10));
+        var first = acquire(slots, Priority.LOW);
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < 10_000; i++) {
+            // like a call that fails synchronously (open breaker): the slot is released inside the hand-over
+            slots.acquire(i % 2 == 0 ? Priority.HIGH : Priority.LOW).subscribe().with(permit -> {
+                served.incrementAndGet();
+                permit.release();
+            });
+        }
+
+        first.join().release();
+
+        assertThat(served.get()).isEqualTo(10_000);
+        assertThat(slots.stats()).isEqualTo(new VlmClient.QueueStats(0, 0, 0, 10_001, 0));
+    }
 }
