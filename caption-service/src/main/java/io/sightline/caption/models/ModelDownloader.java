@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,7 @@ public final class ModelDownloader {
     private static final System.Logger LOG = System.getLogger(ModelDownloader.class.getName());
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final ConcurrentHashMap<Path, Object> DOWNLOADS = new ConcurrentHashMap<>();
 
     private final HttpClient client;
     private final Duration stallTimeout;
@@ -93,47 +96,73 @@ public final class ModelDownloader {
             throw new ModelDownloadException(file, "path leaves the models directory " + dir);
         }
         try {
-            if (Files.isRegularFile(target)) {
-                String actual = sha256(target);
-                if (actual.equals(file.sha256())) {
-                    return new ModelFetchResult(file, ModelFetchResult.PRESENT, 0, millisSince(started));
-                }
-                LOG.log(System.Logger.Level.WARNING, "{0} has sha256 {1}, expected {2}: downloading it again",
-                        target, actual, file.sha256());
+            if (isPresent(target, file)) {
+                return new ModelFetchResult(file, ModelFetchResult.PRESENT, 0, millisSince(started));
             }
             Files.createDirectories(target.getParent());
-            Path part = target.resolveSibling(target.getFileName() + ".part");
-            long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-            if (file.sizeBytes() > 0 && have > file.sizeBytes()) {
-                Files.delete(part); // longer than the file can be: not a prefix of it
-                have = 0;
+            // one download per file: other threads of this JVM wait on the lock object, other processes
+            // sharing the directory (replicas on one volume) on a file lock
+            Object jvmLock = DOWNLOADS.computeIfAbsent(target, t -> new Object());
+            synchronized (jvmLock) {
+                Path lockFile = target.resolveSibling(target.getFileName() + ".download-lock");
+                try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock ignored = lockChannel.lock()) {
+                    ModelFetchResult result = isPresent(target, file)
+                            ? new ModelFetchResult(file, ModelFetchResult.PRESENT, 0, millisSince(started))
+                            : download(file, target, started);
+                    // the file is in place, so whoever takes the lock next finds it: the lock file can go
+                    Files.deleteIfExists(lockFile);
+                    return result;
+                }
             }
-            Transfer transfer = have > 0 && have == file.sizeBytes()
-                    ? new Transfer(0, true)
-                    : fetch(file, part, have);
-            String actual = sha256(part);
-            if (!actual.equals(file.sha256()) && transfer.resumed()) {
-                // the earlier part may have come from other bytes: start over once
-                LOG.log(System.Logger.Level.WARNING, "{0}: resumed download does not verify, downloading it whole",
-                        file.relativePath());
-                Files.delete(part);
-                transfer = fetch(file, part, 0);
-                actual = sha256(part);
-            }
-            if (!actual.equals(file.sha256())) {
-                long size = Files.size(part);
-                Files.deleteIfExists(part);
-                throw new ModelDownloadException(file, "download from " + file.url() + " is corrupt: sha256 "
-                        + actual + " (" + size + " bytes) does not match the expected " + file.sha256()
-                        + (file.sizeBytes() > 0 ? " (" + file.sizeBytes() + " bytes)" : "")
-                        + "; the partial file was deleted");
-            }
-            moveIntoPlace(part, target);
-            return new ModelFetchResult(file, transfer.resumed() ? ModelFetchResult.RESUMED : ModelFetchResult.DOWNLOADED,
-                    transfer.bytes(), millisSince(started));
         } catch (IOException e) {
             throw new ModelDownloadException(file, "cannot write under " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean isPresent(Path target, ModelFile file) throws IOException {
+        if (!Files.isRegularFile(target)) {
+            return false;
+        }
+        String actual = sha256(target);
+        if (actual.equals(file.sha256())) {
+            return true;
+        }
+        LOG.log(System.Logger.Level.WARNING, "{0} has sha256 {1}, expected {2}: downloading it again",
+                target, actual, file.sha256());
+        return false;
+    }
+
+    private ModelFetchResult download(ModelFile file, Path target, long started) throws IOException {
+        Path part = target.resolveSibling(target.getFileName() + ".part");
+        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+        if (file.sizeBytes() > 0 && have > file.sizeBytes()) {
+            Files.delete(part); // longer than the file can be: not a prefix of it
+            have = 0;
+        }
+        Transfer transfer = have > 0 && have == file.sizeBytes()
+                ? new Transfer(0, true)
+                : fetch(file, part, have);
+        String actual = sha256(part);
+        if (!actual.equals(file.sha256()) && transfer.resumed()) {
+            // the earlier part may have come from other bytes: start over once
+            LOG.log(System.Logger.Level.WARNING, "{0}: resumed download does not verify, downloading it whole",
+                    file.relativePath());
+            Files.delete(part);
+            transfer = fetch(file, part, 0);
+            actual = sha256(part);
+        }
+        if (!actual.equals(file.sha256())) {
+            long size = Files.size(part);
+            Files.deleteIfExists(part);
+            throw new ModelDownloadException(file, "download from " + file.url() + " is corrupt: sha256 "
+                    + actual + " (" + size + " bytes) does not match the expected " + file.sha256()
+                    + (file.sizeBytes() > 0 ? " (" + file.sizeBytes() + " bytes)" : "")
+                    + "; the partial file was deleted");
+        }
+        moveIntoPlace(part, target);
+        return new ModelFetchResult(file, transfer.resumed() ? ModelFetchResult.RESUMED : ModelFetchResult.DOWNLOADED,
+                transfer.bytes(), millisSince(started));
     }
 
     private static void moveIntoPlace(Path part, Path target) throws IOException {
@@ -161,8 +190,8 @@ public final class ModelDownloader {
         try {
             HttpResponse<Long> done = await(file, response, sink);
             int status = done.statusCode();
-            if (status == 416 && offset > 0) {
-                // the server has nothing after our part: the part is not a prefix of this file
+            if ((status == 416 || sink.unusableRange) && offset > 0) {
+                // nothing after our part (416) or a different range: the part is no use
                 sink.close();
                 Files.deleteIfExists(part);
                 return fetch(file, part, 0);
@@ -232,6 +261,7 @@ public final class ModelDownloader {
         private volatile long received;
         private volatile long onDisk;
         private volatile boolean resumed;
+        private volatile boolean unusableRange;
         private volatile FileChannel channel;
         private volatile Flow.Subscription subscription;
         private final CompletableFuture<Long> body = new CompletableFuture<>();
@@ -269,8 +299,10 @@ public final class ModelDownloader {
                     String range = info.headers().firstValue("Content-Range").orElse("");
                     Matcher m = CONTENT_RANGE.matcher(range);
                     if (!m.matches() || Long.parseLong(m.group(1)) != offset) {
-                        throw new ModelDownloadException(file, "server answered the range request for bytes "
-                                + offset + "- with Content-Range '" + range + "'");
+                        LOG.log(System.Logger.Level.WARNING, "{0}: asked for bytes {1}- and got Content-Range ''{2}'': "
+                                + "downloading it whole", file.relativePath(), offset, range);
+                        unusableRange = true;
+                        return HttpResponse.BodySubscribers.replacing(-1L);
                     }
                     total = m.group(3).equals("*") ? file.sizeBytes() : Long.parseLong(m.group(3));
                     channel = FileChannel.open(part, StandardOpenOption.WRITE, StandardOpenOption.APPEND);

@@ -235,6 +235,28 @@ class ModelDownloaderTest {
     }
 
     @Test
+    void concurrentCallersShareOneDownload(@TempDir Path models) throws Exception {
+        ModelFile yolox = local(RequiredModels.YOLOX_NANO);
+        ModelDownloader downloader = downloader(Duration.ofSeconds(10), ProgressListener.NONE);
+        ExecutorService callers = Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<ModelFetchResult>> results = callers.invokeAll(java.util.Collections.nCopies(3,
+                    () -> downloader.ensure(models, List.of(yolox)).get(0)));
+            List<String> outcomes = new ArrayList<>();
+            for (var r : results) {
+                outcomes.add(r.get().outcome());
+            }
+            assertThat(outcomes).containsExactlyInAnyOrder(ModelFetchResult.DOWNLOADED, ModelFetchResult.PRESENT,
+                    ModelFetchResult.PRESENT);
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(requests).containsExactly("yolox_nano.onnx");
+        assertThat(ModelDownloader.sha256(yolox.resolveIn(models))).isEqualTo(yolox.sha256());
+        assertThat(Files.list(yolox.resolveIn(models).getParent())).containsExactly(yolox.resolveIn(models));
+    }
+
+    @Test
     void missingUpstreamFileIsReportedWithItsStatus(@TempDir Path models) {
         ModelFile gone = RequiredModels.COCO_LABELS.withUrl(
                 URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/models/no-such-file.txt"));
