@@ -9,7 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** Checks a camera before it is accepted: id, source type with its scheme or path, rate and gate overrides. */
@@ -41,8 +41,8 @@ final class CameraSpecValidator {
             throw CaptureRejection.badRequest("invalid_source", "source with a type is required (" + SourceType.names() + ")");
         }
         switch (source.type()) {
-            case RTSP -> requireUrl(source, Set.of("rtsp", "rtsps"));
-            case MJPEG, SNAPSHOT -> requireUrl(source, Set.of("http", "https"));
+            case RTSP -> requireUrl(source, List.of("rtsp", "rtsps"));
+            case MJPEG, SNAPSHOT -> requireUrl(source, List.of("http", "https"));
             case FILE -> requirePath(source, false);
             case DIRECTORY -> requirePath(source, true);
             case PUSH -> {
@@ -67,7 +67,7 @@ final class CameraSpecValidator {
         return new CameraSpec(id, clean, body.fps(), body.changeThreshold(), body.keepAliveSeconds());
     }
 
-    private static void requireUrl(SourceSpec source, Set<String> schemes) {
+    private static void requireUrl(SourceSpec source, List<String> schemes) {
         String type = source.type().jsonName();
         if (source.url() == null || source.url().isBlank()) {
             throw CaptureRejection.badRequest("invalid_source", "a " + type + " source needs a url (" + String.join(" or ", schemes) + ")");
