@@ -194,6 +194,8 @@ class WatchJobsTest {
 
         sendDetections(camera, 1000, 500, detection("person", 200, 250));
         await().atMost(Duration.ofSeconds(5)).until(() -> script.calls() == 2);
+        // the state is persisted once the answer to the woken look has been handled
+        await().atMost(WAIT).until(() -> job(id).getInt("iterations") == 2);
         assertThat(job(id).getString("last_wake_reason")).isEqualTo("detection_zone");
         assertThat(job(id).getString("status")).isEqualTo("running");
     }
@@ -214,6 +216,7 @@ class WatchJobsTest {
         Duration woke = Duration.between(first, script.requests.get(1).at());
         assertThat(woke).as("woke after the 2 s cooldown, not at once").isBetween(Duration.ofMillis(1800), Duration.ofSeconds(6));
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> script.calls() == 2);
+        await().atMost(WAIT).until(() -> job(id).getInt("iterations") == 2);
         assertThat(job(id).getString("last_wake_reason")).isEqualTo("detection");
     }
 
