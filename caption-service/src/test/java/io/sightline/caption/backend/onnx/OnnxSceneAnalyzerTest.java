@@ -110,6 +110,31 @@ class OnnxSceneAnalyzerTest {
     }
 
     @Test
+    void readsAFullHdScreenIncludingSmallPrint() {
+        BufferedImage frame = new BufferedImage(1920, 1080, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = frame.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 1920, 1080);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 28));
+        g.drawString("Tests: 412 passed, 0 failed", 120, 200);
+        g.setFont(new Font(Font.MONOSPACED, Font.PLAIN, 16));
+        g.drawString("last updated 23:41 by ci-bot", 1200, 900);
+        g.dispose();
+
+        SceneAnalysis scene = analyzer.analyze(frame);
+
+        assertThat(scene.texts()).hasSize(2);
+        assertThat(scene.texts().get(0).text().replace(" ", "")).isEqualToIgnoringCase("Tests:412passed,0failed");
+        assertThat(scene.texts().get(1).text().replace(" ", "")).isEqualToIgnoringCase("lastupdated23:41byci-bot");
+        // the box is in frame pixels although the detector ran at 960x544
+        DetectionsProduced.Box small = scene.texts().get(1).box();
+        assertThat(small.x()).isBetween(1180.0, 1210.0);
+        assertThat(small.y() + small.height()).isBetween(895.0, 915.0);
+    }
+
+    @Test
     void detectOnlyReadsNoText() {
         SceneAnalysis scene = analyzer.detect(TestImages.read("page.png"));
 
