@@ -105,7 +105,7 @@ public class QueryService {
                     "no VLM is configured (set SIGHTLINE_VLM_BASE_URL)", Optional.empty()), vlmBecause + "; no VLM is configured"));
         }
 
-        String noImage = noImageReason(view, includeImage, now);
+        String noImage = noImageReason(view, includeImage, vlm.imageFallback(), cache.frameTtlMs(), now);
         if (noImage == null) {
             CapturedFrame frame = view.frame().orElseThrow();
             FrameRef ref = new FrameRef(frame.frameId().toString(), frame.capturedAt(), Math.max(0, now - frame.capturedAt()));
@@ -124,19 +124,20 @@ public class QueryService {
                         + "; the VLM failed: " + e.getMessage()));
     }
 
-    private String noImageReason(CameraView view, boolean includeImage, long now) {
+    /** Why the VLM gets no image, or null when the latest frame is attached. */
+    static String noImageReason(CameraView view, boolean includeImage, boolean imageFallback, long frameTtlMs, long now) {
+        if (!imageFallback) {
+            return "image fallback is disabled by configuration";
+        }
         if (!includeImage) {
             return "the caller asked for no image (include_image=false)";
-        }
-        if (!vlm.imageFallback()) {
-            return "image fallback is disabled by configuration";
         }
         if (view.frame().isPresent()) {
             return null;
         }
         if (view.lastFrameCapturedAt().isPresent()) {
             return "the last frame of " + view.camera() + " is " + EvidenceClock.age(now - view.lastFrameCapturedAt().getAsLong())
-                    + " old, older than the " + EvidenceClock.age(cache.frameTtlMs()) + " frame TTL";
+                    + " old, older than the " + EvidenceClock.age(frameTtlMs) + " frame TTL";
         }
         return "no frame of " + view.camera() + " has been received";
     }

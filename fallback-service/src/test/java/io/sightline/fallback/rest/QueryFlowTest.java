@@ -76,6 +76,13 @@ class QueryFlowTest {
         assertThat(request.body().path("max_tokens").asInt()).isEqualTo(500);
         assertThat(request.body().path("temperature").asDouble()).isEqualTo(0.7);
         assertThat(request.header("Authorization")).isNull();
+
+        Response withoutImage = query(Map.of("camera", camera, "query", "What is the person wearing?", "confidence", 0.39,
+                "include_image", false));
+        assertThat(withoutImage.jsonPath().getString("response_mode")).isEqualTo("vlm_text");
+        assertThat(withoutImage.jsonPath().getString("decision_reason")).contains("include_image=false");
+        assertThat(vlm.requests()).hasSize(2);
+        assertThat(vlm.requests().get(1).images()).isEmpty();
     }
 
     @Test
