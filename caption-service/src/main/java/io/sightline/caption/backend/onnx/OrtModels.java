@@ -34,9 +34,7 @@ final class OrtModels {
             String text = Files.readString(file, StandardCharsets.UTF_8);
             return text.lines().map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l).toList();
         } catch (IOException e) {
-            throw new ModelUnavailableException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (java.io.UncheckedIOException e) {
-            throw new ModelUnavailableException("cannot read " + file + " as UTF-8 text: " + e.getMessage(), e);
+            throw new ModelUnavailableException("cannot read " + file + " as UTF-8 text: " + e, e);
         }
     }
 
@@ -50,7 +48,7 @@ final class OrtModels {
         }
     }
 
-    /** Shape of a session's only input, or fails naming the file. */
+    /** Name of a session's only input, or fails naming the file. */
     static String singleInput(OrtSession session, Path file) {
         if (session.getNumInputs() != 1) {
             throw new ModelUnavailableException(file + ": expected one input, found " + session.getInputNames());
@@ -58,6 +56,7 @@ final class OrtModels {
         return session.getInputNames().iterator().next();
     }
 
+    /** Shape of a session's first output (-1 for dynamic dimensions). */
     static long[] outputShape(OrtSession session, Path file) {
         try {
             NodeInfo info = session.getOutputInfo().values().iterator().next();
