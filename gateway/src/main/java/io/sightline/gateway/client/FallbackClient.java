@@ -78,6 +78,12 @@ public class FallbackClient {
                 .onFailure().transform(f -> Downstreams.translate(f, SERVICE, timeout));
     }
 
+    /** One job's state now and at each change, ending after its final status. */
+    public Multi<SseEvent<String>> watchJobEvents(String id) {
+        return rest.watchJobEvents(id)
+                .onFailure().transform(f -> Downstreams.translate(f, SERVICE, timeout));
+    }
+
     /** Readiness probe: true when fallback-service says it is ready. No breaker: health must see the truth. */
     public Uni<Boolean> ready(Duration within) {
         return rest.ready().map(r -> {

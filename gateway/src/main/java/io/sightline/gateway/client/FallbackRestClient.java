@@ -55,6 +55,11 @@ interface FallbackRestClient {
     Multi<SseEvent<String>> watchEvents(@QueryParam("camera") String camera);
 
     @GET
+    @Path("/api/v1/watch/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    Multi<SseEvent<String>> watchJobEvents(@PathParam("id") String id);
+
+    @GET
     @Path("/q/health/ready")
     Uni<Response> ready();
 }

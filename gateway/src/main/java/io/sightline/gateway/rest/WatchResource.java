@@ -83,7 +83,19 @@ public class WatchResource {
         if (camera != null) {
             Passthrough.id(camera, "camera");
         }
-        return fallback.watchEvents(camera).map(e -> {
+        return relay(fallback.watchEvents(camera), sse);
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "One watch job's state now and at each change, ending after its final status (role viewer)")
+    public Multi<OutboundSseEvent> jobEvents(@PathParam("id") String id, @Context Sse sse) {
+        return relay(fallback.watchJobEvents(Passthrough.id(id, "watch job id")), sse);
+    }
+
+    private static Multi<OutboundSseEvent> relay(Multi<org.jboss.resteasy.reactive.client.SseEvent<String>> events, Sse sse) {
+        return events.map(e -> {
             OutboundSseEvent.Builder builder = sse.newEventBuilder().data(e.data() == null ? "" : e.data())
                     .mediaType(MediaType.TEXT_PLAIN_TYPE);
             if (e.name() != null) {

@@ -146,6 +146,10 @@ class DownstreamPassThroughTest {
         String stream = given().auth().oauth2(VIEWER).accept("text/event-stream").get("/api/v1/watch/events").then()
                 .statusCode(200).extract().asString();
         assertThat(stream).contains("event:status").contains("\"status\":\"success\"").contains("\"id\":\"w-5\"");
+        fallback.on("GET /api/v1/watch/w-5/events", r -> new StandInService.Answer(200, "text/event-stream",
+                "data: {\"id\":\"w-5\",\"status\":\"cancelled\"}\n\n".getBytes(StandardCharsets.UTF_8)));
+        given().auth().oauth2(VIEWER).accept("text/event-stream").get("/api/v1/watch/w-5/events").then()
+                .statusCode(200).body(containsString("\"status\":\"cancelled\""));
     }
 
     @Test

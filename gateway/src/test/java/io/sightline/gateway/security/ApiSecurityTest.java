@@ -107,6 +107,16 @@ class ApiSecurityTest {
     }
 
     @Test
+    void callerCanSeeItsRoleAndFingerprintButNeverItsKey() {
+        String body = given().auth().oauth2(GatewayTestResource.BATCH).get("/api/v1/me").then().statusCode(200)
+                .body("role", equalTo("operator"))
+                .body("batch", equalTo(true))
+                .body("key_id", org.hamcrest.Matchers.matchesPattern("[0-9a-f]{12}"))
+                .extract().asString();
+        assertThat(body).doesNotContain(GatewayTestResource.BATCH);
+    }
+
+    @Test
     void healthIsOpenWithoutKey() {
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/health/ready").then().statusCode(equalTo(200));
