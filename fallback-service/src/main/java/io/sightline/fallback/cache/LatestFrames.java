@@ -13,7 +13,11 @@ import java.util.Optional;
  */
 public interface LatestFrames {
 
-    /** Newest frame of the camera, if one arrived within the TTL. */
+    /**
+     * Newest frame of the camera, if one was captured within the TTL: re-encoded on arrival as JPEG
+     * (quality {@code sightline.fallback.cache.jpeg-quality}, longest side at most
+     * {@code sightline.fallback.cache.max-side}); width and height are those of the re-encoded image.
+     */
     Optional<CapturedFrame> frame(String camera);
 
     Optional<CaptionProduced> caption(String camera);
