@@ -164,5 +164,11 @@ class OpenAiEndpointTest {
                 .post("/v1/chat/completions").then().statusCode(502)
                 .body("error.type", equalTo("server_error"))
                 .body("error.message", containsString("VLM"));
+        // streaming: the status is decided before the first byte, so a failing VLM is a real 502, not a 200 stream
+        given().auth().oauth2(OPENAI).contentType(ContentType.JSON)
+                .body("{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(502)
+                .contentType(ContentType.JSON)
+                .body("error.code", equalTo("bad_gateway"));
     }
 }
