@@ -12,9 +12,6 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -146,35 +143,7 @@ public final class FrameNormaliser {
         double scale = Math.min(1.0, (double) maxLongSide / Math.max(width, height));
         int targetW = Math.max(1, (int) Math.round(width * scale));
         int targetH = Math.max(1, (int) Math.round(height * scale));
-        BufferedImage current = source;
-        int w = width;
-        int h = height;
-        while (w / 2 >= targetW && h / 2 >= targetH && w / 2 > 0 && h / 2 > 0) {
-            w /= 2;
-            h /= 2;
-            current = draw(current, w, h);
-        }
-        if (current == source || w != targetW || h != targetH || current.getType() != BufferedImage.TYPE_3BYTE_BGR) {
-            current = draw(current, targetW, targetH);
-        }
-        return current;
-    }
-
-    private static BufferedImage draw(BufferedImage source, int width, int height) {
-        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = out.createGraphics();
-        try {
-            if (source.getColorModel().hasAlpha()) {
-                g.setColor(Color.WHITE);
-                g.fillRect(0, 0, width, height);
-            }
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_SPEED);
-            g.drawImage(source, 0, 0, width, height, null);
-        } finally {
-            g.dispose();
-        }
-        return out;
+        return BgrResampler.resize(BgrResampler.toBgr(source), targetW, targetH);
     }
 
     static byte[] encode(BufferedImage image, float quality) {

@@ -32,6 +32,31 @@ class FrameNormaliserTest {
     }
 
     @Test
+    void downscaledFrameKeepsColoursAndLayout() throws Exception {
+        // left half red, right half blue, a white bar at the top: checks channel order and orientation survive scaling
+        BufferedImage source = new BufferedImage(1920, 1080, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = source.createGraphics();
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 960, 1080);
+        g.setColor(Color.BLUE);
+        g.fillRect(960, 0, 960, 1080);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 1920, 100);
+        g.dispose();
+
+        NormalisedFrame frame = normaliser.normalise(source, 1);
+        BufferedImage out = TestImages.decode(frame.jpeg());
+
+        assertThat(out.getWidth()).isEqualTo(1280);
+        assertThat(out.getHeight()).isEqualTo(720);
+        assertThat(new Color(out.getRGB(200, 400)).getRed()).isGreaterThan(200);
+        assertThat(new Color(out.getRGB(200, 400)).getBlue()).isLessThan(60);
+        assertThat(new Color(out.getRGB(1000, 400)).getBlue()).isGreaterThan(200);
+        assertThat(new Color(out.getRGB(1000, 400)).getRed()).isLessThan(60);
+        assertThat(brightness(out, 640, 20)).isGreaterThan(230);
+    }
+
+    @Test
     void keepsSmallImagesAtTheirSize() throws Exception {
         TestImages.Jpeg jpeg = TestImages.jpeg("coffee.png");
 

@@ -50,7 +50,10 @@ class KafkaOutageTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "mp.messaging.outgoing.frames.max.block.ms", "1500",
-                    "sightline.capture.publish.push-timeout", "4s");
+                    "sightline.capture.publish.push-timeout", "4s",
+                    "mp.messaging.outgoing.frames.reconnect.backoff.max.ms", "500",
+                    "sightline.capture.cameras.seeded-screen.source.type", "push",
+                    "sightline.capture.cameras.seeded-screen.fps", "2");
         }
     }
 
@@ -124,6 +127,14 @@ class KafkaOutageTest {
             given().header("Authorization", TOKEN).delete("/api/v1/cameras/outage-snap");
             given().header("Authorization", TOKEN).delete("/api/v1/cameras/outage-push");
         }
+    }
+
+    @Test
+    void camerasDeclaredInConfigurationAreRunningAndStored() throws Exception {
+        given().get("/api/v1/cameras/seeded-screen").then().statusCode(200)
+                .body("source.type", equalTo("push"))
+                .body("fps", equalTo(2.0f));
+        assertThat(java.nio.file.Files.readString(TestStateDir.current().resolve("cameras.json"))).contains("\"seeded-screen\"");
     }
 
     private static double waitingGauge() {
