@@ -33,6 +33,8 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public synchronized Map<String, String> start() {
         if (capture == null) {
+            // JDK HttpServer stand-ins otherwise add ~40 ms (Nagle + delayed ACK) to every POST they answer
+            System.setProperty("sun.net.httpserver.nodelay", "true");
             capture = StandInService.start("capture");
             caption = StandInService.start("caption");
             fallback = StandInService.start("fallback");

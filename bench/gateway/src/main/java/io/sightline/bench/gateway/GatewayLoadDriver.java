@@ -54,6 +54,8 @@ public final class GatewayLoadDriver {
     private String gateway;
 
     public static void main(String[] args) throws Exception {
+        // the JDK HttpServer behind StandInVlmServer otherwise adds ~40 ms (Nagle + delayed ACK) to every POST
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         int requests = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         long vlmServiceMs = args.length > 1 ? Long.parseLong(args[1]) : 200;
         int slots = args.length > 2 ? Integer.parseInt(args[2]) : 2;
