@@ -86,7 +86,8 @@ public final class LatestFrameLane {
         } catch (RuntimeException e) {
             sent = Uni.createFrom().failure(e);
         }
-        sent.ifNoItem().after(timeout).fail()
+        sent.ifNoItem().after(timeout).failWith(() -> new java.util.concurrent.TimeoutException(
+                        "no acknowledgement from Kafka within " + timeout.toSeconds() + " s"))
                 .subscribe().with(
                         ignored -> {
                             outcome.published(pending.frame());

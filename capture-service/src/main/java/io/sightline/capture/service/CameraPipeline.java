@@ -220,7 +220,7 @@ final class CameraPipeline implements FrameFeed {
     }
 
     void pushRejected(String message) {
-        stats.sourceFailed("rejected push: " + message, System.currentTimeMillis());
+        stats.rejected("rejected push: " + message, System.currentTimeMillis());
     }
 
     private CapturedFrame frame(NormalisedFrame normalised, long capturedAtMillis, FrameSource source, double score) {

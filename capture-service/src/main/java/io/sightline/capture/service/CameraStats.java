@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Live counters and state of one camera, shown by the camera API, readiness and metrics. */
 public final class CameraStats {
 
-    public enum State { OK, DEGRADED, STOPPED }
+    public enum State { STARTING, OK, DEGRADED, STOPPED }
 
     final AtomicLong framesIn = new AtomicLong();
     final AtomicLong framesPublished = new AtomicLong();
@@ -23,7 +23,8 @@ public final class CameraStats {
     private volatile String stoppedReason;
     private volatile long lastFrameAt;
     private volatile long lastPublishedAt;
-    private volatile long lastSuccessAt;
+    private volatile long sourceErrorAt;
+    private volatile long publishErrorAt;
     private volatile String lastError;
     private volatile long lastErrorAt;
 
@@ -35,14 +36,12 @@ public final class CameraStats {
         framesIn.incrementAndGet();
         in.mark(nowMillis);
         lastFrameAt = nowMillis;
-        lastSuccessAt = nowMillis;
     }
 
     void published(long nowMillis) {
         framesPublished.incrementAndGet();
         out.mark(nowMillis);
         lastPublishedAt = nowMillis;
-        lastSuccessAt = nowMillis;
     }
 
     void gated() {
@@ -55,10 +54,18 @@ public final class CameraStats {
 
     void publishFailed(String message, long nowMillis) {
         publishFailures.incrementAndGet();
+        publishErrorAt = nowMillis;
         error("publish: " + message, nowMillis);
     }
 
     void sourceFailed(String message, long nowMillis) {
+        sourceErrors.incrementAndGet();
+        sourceErrorAt = nowMillis;
+        error(message, nowMillis);
+    }
+
+    /** Bad input from a producer (a rejected push): reported, but the camera itself is not failing. */
+    void rejected(String message, long nowMillis) {
         sourceErrors.incrementAndGet();
         error(message, nowMillis);
     }
@@ -82,10 +89,13 @@ public final class CameraStats {
         if (stopped) {
             return State.STOPPED;
         }
-        if (pulled && !connected) {
-            return State.DEGRADED;
+        if (pulled && !connected && sourceErrorAt == 0 && lastFrameAt == 0) {
+            return State.STARTING;
         }
-        return lastErrorAt > lastSuccessAt ? State.DEGRADED : State.OK;
+        boolean sourceFailing = (pulled && !connected) || sourceErrorAt > lastFrameAt;
+        // the newest publish attempt failed: frames are not reaching Kafka
+        boolean publishFailing = publishErrorAt > lastPublishedAt;
+        return sourceFailing || publishFailing ? State.DEGRADED : State.OK;
     }
 
     public boolean connected(long nowMillis) {
