@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * Polls an HTTP(S) snapshot URL (the {@code /snapshot.jpg} many IP cameras expose) at the camera's
@@ -66,12 +68,25 @@ public final class SnapshotSource extends PulledSource {
         }
     }
 
+    private static URI withoutUserInfo(URI uri) {
+        if (uri.getRawUserInfo() == null) {
+            return uri;
+        }
+        String text = uri.toString();
+        return URI.create(text.replaceFirst(java.util.regex.Pattern.quote(uri.getRawUserInfo() + "@"), ""));
+    }
+
     private byte[] fetch() throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(spec.url()))
+        URI uri = URI.create(spec.url());
+        HttpRequest.Builder builder = HttpRequest.newBuilder(withoutUserInfo(uri))
                 .timeout(settings.ioTimeout())
                 .header("Accept", "image/jpeg, image/png")
-                .GET()
-                .build();
+                .GET();
+        if (uri.getUserInfo() != null) {
+            // cameras take http://user:pass@host/snapshot.jpg to mean HTTP Basic authentication
+            builder.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(uri.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpRequest request = builder.build();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
             if (response.statusCode() != 200) {

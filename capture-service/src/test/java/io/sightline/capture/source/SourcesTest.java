@@ -93,6 +93,7 @@ class SourcesTest {
         byte[] still = TestImages.encodeJpeg(TestImages.scene(640, 480, Color.GRAY, 40, 40), 0.9f);
         try (SnapshotServer camera = new SnapshotServer(still);
              TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            camera.requireBasicAuth("viewer", "hunter2");
             putCamera("gate-cam", "{\"source\":{\"type\":\"snapshot\",\"url\":\"" + camera.urlWithCredentials("viewer", "hunter2")
                     + "\"},\"fps\":10,\"keep_alive_seconds\":1.5}");
             try {
@@ -186,6 +187,24 @@ class SourcesTest {
             } finally {
                 deleteCamera("loop-cam");
             }
+        }
+    }
+
+    @Test
+    void unreachableRtspCameraIsDegradedWithoutShowingItsPassword() {
+        putCamera("rtsp-cam", "{\"source\":{\"type\":\"rtsp\",\"url\":\"rtsp://admin:topsecret@127.0.0.1:9/stream1\"},\"fps\":1}");
+        try {
+            await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/cameras/rtsp-cam").then()
+                    .body("status.state", equalTo("degraded"))
+                    .body("status.connected", equalTo(false))
+                    .body("status.last_error", containsString("stream failed"))
+                    .body("status.last_error", not(containsString("topsecret")))
+                    .body("source.url", equalTo("rtsp://***:***@127.0.0.1:9/stream1")));
+            given().get("/q/health/ready").then()
+                    .body(containsString("camera.rtsp-cam"))
+                    .body(not(containsString("topsecret")));
+        } finally {
+            deleteCamera("rtsp-cam");
         }
     }
 
