@@ -4,6 +4,7 @@ import io.sightline.caption.backend.onnx.OnnxSceneAnalyzer;
 import io.sightline.caption.backend.onnx.SceneAnalysis;
 import io.sightline.caption.backend.onnx.SceneCaptionWriter;
 import io.sightline.caption.catalog.ModelCatalog;
+import io.sightline.caption.config.CaptionConfig;
 import io.sightline.common.frame.CapturedFrame;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,8 +18,10 @@ public class LabelsBackend implements VisionBackend {
     private final SceneAnalyzers analyzers;
     private final FrameImages images;
     private final ModelCatalog catalog;
+    private final int concurrency;
 
-    LabelsBackend(SceneAnalyzers analyzers, FrameImages images, ModelCatalog catalog) {
+    LabelsBackend(SceneAnalyzers analyzers, FrameImages images, ModelCatalog catalog, CaptionConfig config) {
+        this.concurrency = config.labels().concurrency();
         this.analyzers = analyzers;
         this.images = images;
         this.catalog = catalog;
@@ -56,7 +59,7 @@ public class LabelsBackend implements VisionBackend {
 
     @Override
     public int concurrency() {
-        return analyzers.options().sessions();
+        return concurrency;
     }
 
     @Override

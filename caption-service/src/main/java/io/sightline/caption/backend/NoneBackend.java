@@ -1,5 +1,6 @@
 package io.sightline.caption.backend;
 
+import io.sightline.caption.config.CaptionConfig;
 import io.sightline.common.frame.CapturedFrame;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +10,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class NoneBackend implements VisionBackend {
 
     private static final Uni<FrameDescription> EMPTY = Uni.createFrom().item(FrameDescription.text("", "none"));
+
+    private final int concurrency;
+
+    NoneBackend(CaptionConfig config) {
+        this.concurrency = config.none().concurrency();
+    }
+
+    @Override
+    public int concurrency() {
+        return concurrency;
+    }
 
     @Override
     public String name() {

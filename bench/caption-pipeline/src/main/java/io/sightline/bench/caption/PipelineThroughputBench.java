@@ -39,8 +39,9 @@ import java.util.concurrent.Future;
  * producer and a captions reader. Every produced frame must be accounted for: captioned, or counted in
  * {@code sightline_frames_skipped_total} because a newer frame of its camera superseded it.
  *
- * <p>Args: {@code frames cameras rounds} (default 5000 50 3). Needs
- * {@code ../../caption-service/target/quarkus-app/quarkus-run.jar}.
+ * <p>Args: {@code frames cameras rounds} (default 5000 50 3). Needs the packaged service: by default
+ * {@code target/caption-service-app/quarkus-run.jar}, a private copy of caption-service's
+ * {@code target/quarkus-app} (see RESULTS.md), so a concurrent build of the module cannot pull jars away.
  */
 public final class PipelineThroughputBench {
 
@@ -49,14 +50,24 @@ public final class PipelineThroughputBench {
     record Round(int frames, int cameras, long millis, int captions, long skipped, long lagP50, long lagP95, long lagMax) {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            bench(args);
+            System.exit(0);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void bench(String[] args) throws Exception {
         int frames = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int cameras = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         System.setProperty("sightline.test.in-jvm-kafka", "true");
-        Path jar = Path.of(System.getProperty("caption.jar", "../../caption-service/target/quarkus-app/quarkus-run.jar"));
+        Path jar = Path.of(System.getProperty("caption.jar", "target/caption-service-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " missing: run ./mvnw -B -pl caption-service package -DskipTests first");
+            throw new IllegalStateException(jar + " missing: package caption-service and copy its target/quarkus-app to target/caption-service-app first (RESULTS.md)");
         }
         String bootstrap = TestBroker.bootstrapServers();
         int port = freePort();
@@ -88,7 +99,6 @@ public final class PipelineThroughputBench {
             service.waitFor();
             TestKafka.producer().close(Duration.ofSeconds(5));
         }
-        System.exit(0);
     }
 
     private static Round run(int port, byte[] jpeg, int frames, int cameras, String label) throws Exception {
@@ -178,7 +188,7 @@ public final class PipelineThroughputBench {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
@@ -192,7 +202,7 @@ public final class PipelineThroughputBench {
     }
 
     private static String get(int port, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
