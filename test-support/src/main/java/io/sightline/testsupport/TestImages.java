@@ -1,10 +1,8 @@
 package io.sightline.testsupport;
 
-import javax.imageio.IIOImage;
+import io.sightline.common.image.JpegImages;
+
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -83,27 +81,7 @@ public final class TestImages {
     }
 
     public static byte[] encodeJpeg(BufferedImage image, float quality) {
-        BufferedImage rgb = image;
-        if (image.getType() != BufferedImage.TYPE_3BYTE_BGR && image.getType() != BufferedImage.TYPE_INT_RGB) {
-            rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
-            Graphics2D g = rgb.createGraphics();
-            g.drawImage(image, 0, 0, null);
-            g.dispose();
-        }
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-            writer.setOutput(stream);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(quality);
-            writer.write(null, new IIOImage(rgb, null, null), param);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
+        return JpegImages.fitAndEncode(image, image.getWidth(), image.getHeight(), quality);
     }
 
     public static byte[] encodePng(BufferedImage image) {
