@@ -60,10 +60,13 @@ class SourcesTest {
 
     @Test
     void mjpegStreamIsSampledAndReconnectsAfterTheCameraDropsOff() throws Exception {
-        byte[][] scenes = {
-                TestImages.encodeJpeg(TestImages.scene(800, 600, Color.DARK_GRAY, 50, 50), 0.9f),
-                TestImages.encodeJpeg(TestImages.scene(800, 600, Color.DARK_GRAY, 500, 400), 0.9f)};
-        try (MjpegServer camera = new MjpegServer(i -> scenes[i % 2], 10).start();
+        // every served frame differs from the last 11: the 5 fps sampler of a 10 fps stream takes every
+        // other frame, and with only two alternating scenes it could lock onto one and be gated as static
+        byte[][] scenes = new byte[12][];
+        for (int k = 0; k < scenes.length; k++) {
+            scenes[k] = TestImages.encodeJpeg(TestImages.scene(800, 600, Color.DARK_GRAY, 40 + k * 50, 40 + k * 35), 0.9f);
+        }
+        try (MjpegServer camera = new MjpegServer(i -> scenes[i % scenes.length], 10).start();
              TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
             putCamera("mjpeg-cam", "{\"source\":{\"type\":\"mjpeg\",\"url\":\"" + camera.url() + "\"},\"fps\":5}");
             try {
