@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Answers built from the latest caption and detections of a camera, always saying how old the
@@ -42,7 +43,12 @@ final class TemplateAnswers {
         };
     }
 
-    private StateAnswer count(String query, CameraView view, long now) {
+    /** What count and presence answers are built from: fresh detections, the asked-for object, counts per label. */
+    private record DetectionEvidence(ObjectVocabulary.Target target, Map<String, Long> counts, String asOf) {
+    }
+
+    /** An answer about objects worded by {@code wording}, or why the latest detections cannot answer it. */
+    private StateAnswer fromDetections(String query, CameraView view, long now, Function<DetectionEvidence, String> wording) {
         Optional<DetectionsProduced> fresh = freshDetections(view, now);
         if (fresh.isEmpty()) {
             return noFreshDetections(view, now);
@@ -52,60 +58,60 @@ final class TemplateAnswers {
         if (!target.known()) {
             return new StateAnswer.Unanswerable("the detector does not report '" + target.unknownWord() + "'");
         }
-        Map<String, Long> counts = counts(d);
-        String asOf = clock.asOf(d.capturedAt(), now);
+        DetectionEvidence e = new DetectionEvidence(target, counts(d), clock.asOf(d.capturedAt(), now));
+        return new StateAnswer.Answered(wording.apply(e), ref(d.frameId(), d.capturedAt(), now), "the latest detections");
+    }
+
+    private StateAnswer count(String query, CameraView view, long now) {
+        return fromDetections(query, view, now, e -> countText(view, e));
+    }
+
+    private static String countText(CameraView view, DetectionEvidence e) {
         String text;
-        if (target.anything()) {
-            text = counts.isEmpty()
-                    ? "Nothing is detected on " + view.camera() + ", " + asOf + "."
-                    : capitalise(listed(counts)) + " " + verb(counts) + " visible on " + view.camera() + ", " + asOf + ".";
+        if (e.target().anything()) {
+            text = e.counts().isEmpty()
+                    ? "Nothing is detected on " + view.camera() + ", " + e.asOf() + "."
+                    : capitalise(listed(e.counts())) + " " + verb(e.counts()) + " visible on " + view.camera() + ", " + e.asOf() + ".";
         } else {
-            Map<String, Long> asked = new LinkedHashMap<>();
-            for (String label : target.labels().stream().sorted().toList()) {
-                asked.put(label, counts.getOrDefault(label, 0L));
-            }
-            Map<String, Long> seen = new LinkedHashMap<>(asked);
-            seen.values().removeIf(c -> c == 0);
-            if (seen.isEmpty()) {
-                text = "No " + orList(target.labels().stream().sorted().map(ObjectVocabulary::plural).toList())
-                        + " are detected on " + view.camera() + ", " + asOf + ".";
-            } else {
-                text = capitalise(listed(seen)) + " " + verb(seen) + " visible on " + view.camera() + ", " + asOf + ".";
-            }
+            Map<String, Long> seen = seenOf(e);
+            text = seen.isEmpty()
+                    ? "No " + joined(e.target().labels().stream().sorted().map(ObjectVocabulary::plural).toList(), "or")
+                    + " are detected on " + view.camera() + ", " + e.asOf() + "."
+                    : capitalise(listed(seen)) + " " + verb(seen) + " visible on " + view.camera() + ", " + e.asOf() + ".";
         }
-        return new StateAnswer.Answered(text, ref(d.frameId(), d.capturedAt(), now), "the latest detections");
+        return text;
     }
 
     private StateAnswer presence(String query, CameraView view, long now) {
-        Optional<DetectionsProduced> fresh = freshDetections(view, now);
-        if (fresh.isEmpty()) {
-            return noFreshDetections(view, now);
-        }
-        DetectionsProduced d = fresh.get();
-        ObjectVocabulary.Target target = ObjectVocabulary.target(query);
-        if (!target.known()) {
-            return new StateAnswer.Unanswerable("the detector does not report '" + target.unknownWord() + "'");
-        }
-        Map<String, Long> counts = counts(d);
-        String asOf = clock.asOf(d.capturedAt(), now);
+        return fromDetections(query, view, now, e -> presenceText(view, e));
+    }
+
+    private static String presenceText(CameraView view, DetectionEvidence e) {
         String text;
-        if (target.anything()) {
-            text = counts.isEmpty()
-                    ? "No: nothing is detected on " + view.camera() + ", " + asOf + "."
-                    : "Yes: " + listed(counts) + " " + verb(counts) + " visible on " + view.camera() + ", " + asOf + ".";
+        if (e.target().anything()) {
+            text = e.counts().isEmpty()
+                    ? "No: nothing is detected on " + view.camera() + ", " + e.asOf() + "."
+                    : "Yes: " + listed(e.counts()) + " " + verb(e.counts()) + " visible on " + view.camera() + ", " + e.asOf() + ".";
         } else {
-            Map<String, Long> seen = new LinkedHashMap<>();
-            for (String label : target.labels().stream().sorted().toList()) {
-                long c = counts.getOrDefault(label, 0L);
-                if (c > 0) {
-                    seen.put(label, c);
-                }
-            }
+            Map<String, Long> seen = seenOf(e);
             text = seen.isEmpty()
-                    ? "No: no " + orList(target.labels().stream().sorted().toList()) + " is detected on " + view.camera() + ", " + asOf + "."
-                    : "Yes: " + listed(seen) + " " + verb(seen) + " visible on " + view.camera() + ", " + asOf + ".";
+                    ? "No: no " + joined(e.target().labels().stream().sorted().toList(), "or") + " is detected on " + view.camera()
+                    + ", " + e.asOf() + "."
+                    : "Yes: " + listed(seen) + " " + verb(seen) + " visible on " + view.camera() + ", " + e.asOf() + ".";
         }
-        return new StateAnswer.Answered(text, ref(d.frameId(), d.capturedAt(), now), "the latest detections");
+        return text;
+    }
+
+    /** Counts of the asked-for labels that were detected, in label order. */
+    private static Map<String, Long> seenOf(DetectionEvidence e) {
+        Map<String, Long> seen = new LinkedHashMap<>();
+        for (String label : e.target().labels().stream().sorted().toList()) {
+            long c = e.counts().getOrDefault(label, 0L);
+            if (c > 0) {
+                seen.put(label, c);
+            }
+        }
+        return seen;
     }
 
     private StateAnswer readText(CameraView view, long now) {
@@ -194,25 +200,19 @@ final class TemplateAnswers {
     /** "2 people, 1 dog and 3 cars" */
     private static String listed(Map<String, Long> counts) {
         List<String> items = counts.entrySet().stream().map(e -> ObjectVocabulary.counted(e.getKey(), e.getValue())).toList();
-        return andList(items);
+        return joined(items, "and");
     }
 
     private static String verb(Map<String, Long> counts) {
         return counts.size() == 1 && counts.values().iterator().next() == 1 ? "is" : "are";
     }
 
-    private static String andList(List<String> items) {
+    /** "a, b and c" / "a, b or c" */
+    private static String joined(List<String> items, String conjunction) {
         if (items.size() <= 1) {
             return String.join("", items);
         }
-        return String.join(", ", items.subList(0, items.size() - 1)) + " and " + items.get(items.size() - 1);
-    }
-
-    private static String orList(List<String> items) {
-        if (items.size() <= 1) {
-            return String.join("", items);
-        }
-        return String.join(", ", items.subList(0, items.size() - 1)) + " or " + items.get(items.size() - 1);
+        return String.join(", ", items.subList(0, items.size() - 1)) + " " + conjunction + " " + items.get(items.size() - 1);
     }
 
     private static FrameRef ref(String frameId, long capturedAt, long now) {
