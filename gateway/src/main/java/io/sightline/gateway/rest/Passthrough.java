@@ -2,7 +2,7 @@ package io.sightline.gateway.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sightline.gateway.client.CredentialMask;
+import io.sightline.common.security.SecretMasker;
 import io.sightline.gateway.client.DownstreamResponse;
 import io.sightline.gateway.error.ApiError;
 import jakarta.ws.rs.core.MediaType;
@@ -27,7 +27,7 @@ final class Passthrough {
     }
 
     static Response masked(DownstreamResponse r, String service) {
-        return json(r, service, CredentialMask::mask);
+        return json(r, service, SecretMasker::mask);
     }
 
     static Response json(DownstreamResponse r, String service, UnaryOperator<JsonNode> transform) {
