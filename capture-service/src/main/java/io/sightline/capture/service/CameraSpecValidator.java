@@ -3,11 +3,12 @@ package io.sightline.capture.service;
 import io.sightline.capture.camera.CameraSpec;
 import io.sightline.capture.camera.SourceSpec;
 import io.sightline.capture.camera.SourceType;
+import io.sightline.common.net.OutboundAddressPolicy;
+import io.sightline.common.net.RefusedDestinationException;
+import io.sightline.common.security.SecretMasker;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -28,7 +29,7 @@ final class CameraSpecValidator {
     }
 
     /** The spec with the path's id, or a 400 naming the problem. */
-    static CameraSpec validate(String id, CameraSpec body) {
+    static CameraSpec validate(String id, CameraSpec body, OutboundAddressPolicy outbound, MediaRoots media) {
         checkId(id);
         if (body == null) {
             throw CaptureRejection.badRequest("invalid_camera", "request body with a camera is required");
@@ -41,10 +42,9 @@ final class CameraSpecValidator {
             throw CaptureRejection.badRequest("invalid_source", "source with a type is required (" + SourceType.names() + ")");
         }
         switch (source.type()) {
-            case RTSP -> requireUrl(source, List.of("rtsp", "rtsps"));
-            case MJPEG, SNAPSHOT -> requireUrl(source, List.of("http", "https"));
-            case FILE -> requirePath(source, false);
-            case DIRECTORY -> requirePath(source, true);
+            case RTSP -> requireUrl(source, List.of("rtsp", "rtsps"), outbound);
+            case MJPEG, SNAPSHOT -> requireUrl(source, List.of("http", "https"), outbound);
+            case FILE, DIRECTORY -> requirePath(source);
             case PUSH -> {
                 if (source.url() != null || source.path() != null) {
                     throw CaptureRejection.badRequest("invalid_source", "a push source takes no url or path");
@@ -62,12 +62,12 @@ final class CameraSpecValidator {
             throw CaptureRejection.badRequest("invalid_keep_alive", "keep_alive_seconds must be between 0.1 and 86400, was " + body.keepAliveSeconds());
         }
         SourceSpec clean = new SourceSpec(source.type(), source.url(),
-                source.path() == null ? null : Path.of(source.path()).toAbsolutePath().normalize().toString(),
+                source.path() == null ? null : media.resolve(source.path(), source.type() == SourceType.DIRECTORY).toString(),
                 source.type() == SourceType.FILE || source.type() == SourceType.DIRECTORY ? source.looping() : null);
         return new CameraSpec(id, clean, body.fps(), body.changeThreshold(), body.keepAliveSeconds());
     }
 
-    private static void requireUrl(SourceSpec source, List<String> schemes) {
+    private static void requireUrl(SourceSpec source, List<String> schemes, OutboundAddressPolicy outbound) {
         String type = source.type().jsonName();
         if (source.url() == null || source.url().isBlank()) {
             throw CaptureRejection.badRequest("invalid_source", "a " + type + " source needs a url (" + String.join(" or ", schemes) + ")");
@@ -79,29 +79,28 @@ final class CameraSpecValidator {
         try {
             uri = new URI(source.url());
         } catch (URISyntaxException e) {
-            throw CaptureRejection.badRequest("invalid_url", "the " + type + " url is not a valid URL: " + SourceSpec.maskCredentials(e.getReason()));
+            throw CaptureRejection.badRequest("invalid_url", "the " + type + " url is not a valid URL: " + SecretMasker.mask(e.getReason()));
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!schemes.contains(scheme) || uri.getHost() == null) {
             throw CaptureRejection.badRequest("invalid_url", "a " + type + " url must be " + String.join(" or ", schemes)
-                    + "://host/..., was " + SourceSpec.maskCredentials(source.url()));
+                    + "://host/..., was " + SecretMasker.mask(source.url()));
+        }
+        try {
+            // refused here, before anything connects; the source vets again (and pins the address) on every connect
+            outbound.vet(uri);
+        } catch (RefusedDestinationException e) {
+            throw CaptureRejection.badRequest("destination_refused", "the " + type + " url is refused: " + e.getMessage());
         }
     }
 
-    private static void requirePath(SourceSpec source, boolean directory) {
+    private static void requirePath(SourceSpec source) {
         String type = source.type().jsonName();
         if (source.path() == null || source.path().isBlank()) {
             throw CaptureRejection.badRequest("invalid_source", "a " + type + " source needs a path");
         }
         if (source.url() != null) {
             throw CaptureRejection.badRequest("invalid_source", "a " + type + " source takes a path, not a url");
-        }
-        Path path = Path.of(source.path());
-        if (directory ? !Files.isDirectory(path) : !Files.isRegularFile(path)) {
-            throw CaptureRejection.badRequest("invalid_path", source.path() + " is not an existing " + (directory ? "directory" : "file"));
-        }
-        if (!Files.isReadable(path)) {
-            throw CaptureRejection.badRequest("invalid_path", source.path() + " is not readable by the service");
         }
     }
 }

@@ -146,10 +146,21 @@ public final class DirectorySource extends PulledSource {
             throw new IOException(directory + " is not a directory");
         }
         try (Stream<Path> files = Files.list(directory)) {
+            Path real = directory.toRealPath();
             return files.filter(Files::isRegularFile)
                     .filter(DirectorySource::isImageName)
+                    .filter(f -> staysInside(f, real))
                     .sorted()
                     .toList();
+        }
+    }
+
+    /** A symlink in the directory that points out of it is skipped: the camera reads only what lies inside. */
+    private static boolean staysInside(Path file, Path realDirectory) {
+        try {
+            return file.toRealPath().startsWith(realDirectory);
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -89,7 +89,9 @@ public abstract class PulledSource implements Runnable {
     }
 
     /** Connection settings shared by the sources. */
-    public record SourceSettings(Duration reconnectInitial, Duration reconnectMax, Duration ioTimeout, double fps, int maxBytes) {
+    /** {@code outbound} vets every connection a URL source opens (and gives the address to pin it to); {@code http} fetches snapshots. */
+    public record SourceSettings(Duration reconnectInitial, Duration reconnectMax, Duration ioTimeout, double fps, int maxBytes,
+                                 io.sightline.common.net.OutboundAddressPolicy outbound, io.vertx.core.http.HttpClient http) {
     }
 
     protected static String messageOf(Throwable e) {

@@ -6,27 +6,28 @@ import io.sightline.capture.image.ImageRejectedException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import io.sightline.common.net.VettedDestination;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Polls an HTTP(S) snapshot URL (the {@code /snapshot.jpg} many IP cameras expose) at the camera's
- * rate. Redirects are not followed, bodies are size-limited, failures back off exponentially.
+ * rate. Every poll vets the URL with the outbound policy and connects to the vetted address only;
+ * redirects are not followed, bodies are size-limited, failures back off exponentially.
  */
 public final class SnapshotSource extends PulledSource {
 
-    private final HttpClient client;
-
     public SnapshotSource(String camera, SourceSpec spec, FrameFeed feed, SourceSettings settings) {
         super(camera, spec, feed, settings);
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(settings.ioTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     @Override
@@ -68,35 +69,59 @@ public final class SnapshotSource extends PulledSource {
         }
     }
 
-    private static URI withoutUserInfo(URI uri) {
-        if (uri.getRawUserInfo() == null) {
-            return uri;
-        }
-        String text = uri.toString();
-        return URI.create(text.replaceFirst(java.util.regex.Pattern.quote(uri.getRawUserInfo() + "@"), ""));
-    }
-
     private byte[] fetch() throws IOException, InterruptedException {
         URI uri = URI.create(spec.url());
-        HttpRequest.Builder builder = HttpRequest.newBuilder(withoutUserInfo(uri))
-                .timeout(settings.ioTimeout())
-                .header("Accept", "image/jpeg, image/png")
-                .GET();
+        // vetted on every poll and connected to the vetted address only: a DNS answer that changes to a
+        // refused address (rebinding) is refused, not followed; Host header and TLS SNI keep the name
+        VettedDestination target = settings.outbound().vet(uri);
+        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+        String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
+                .setHost(target.host())
+                .setPort(target.port())
+                .setSsl(tls)
+                .setURI(path)
+                .setFollowRedirects(false)
+                .setTimeout(settings.ioTimeout().toMillis())
+                .putHeader("Accept", "image/jpeg, image/png");
         if (uri.getUserInfo() != null) {
             // cameras take http://user:pass@host/snapshot.jpg to mean HTTP Basic authentication
-            builder.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(uri.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+            options.putHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(uri.getUserInfo().getBytes(StandardCharsets.UTF_8)));
         }
-        HttpRequest request = builder.build();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
+        int max = settings.maxBytes();
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        settings.http().request(options).compose(request -> request.send()).compose(response -> {
             if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode());
+                // a 3xx is a failure too: redirects are not followed
+                response.request().reset();
+                return io.vertx.core.Future.failedFuture(new IOException("HTTP " + response.statusCode()));
             }
-            byte[] bytes = body.readNBytes(settings.maxBytes() + 1);
-            if (bytes.length > settings.maxBytes()) {
-                throw new IOException("snapshot larger than " + settings.maxBytes() + " bytes");
+            String length = response.getHeader("Content-Length");
+            if (length != null && length.trim().matches("\\d{1,18}") && Long.parseLong(length.trim()) > max) {
+                response.request().reset();
+                return io.vertx.core.Future.failedFuture(new IOException("snapshot larger than " + max + " bytes"));
             }
-            return bytes;
+            return response.body();
+        }).onComplete(done -> {
+            if (done.failed()) {
+                result.completeExceptionally(done.cause());
+            } else if (done.result().length() > max) {
+                result.completeExceptionally(new IOException("snapshot larger than " + max + " bytes"));
+            } else {
+                result.complete(done.result().getBytes());
+            }
+        });
+        try {
+            return result.get(settings.ioTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException(cause.getMessage() != null ? cause.getMessage()
+                    : cause.getClass().getSimpleName(), cause);
+        } catch (TimeoutException e) {
+            throw new IOException("snapshot not received within " + settings.ioTimeout().multipliedBy(2).toSeconds() + " s");
         }
     }
 }

@@ -3,12 +3,14 @@ package io.sightline.capture.source;
 import io.quarkus.logging.Log;
 import io.sightline.capture.camera.SourceSpec;
 import io.sightline.capture.camera.SourceType;
+import io.sightline.common.net.VettedDestination;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.Java2DFrameConverter;
 
 import java.awt.image.BufferedImage;
+import java.net.URI;
 
 /**
  * RTSP, MJPEG-over-HTTP and video files through FFmpeg (JavaCV's {@link FFmpegFrameGrabber}). Live
@@ -114,20 +116,39 @@ public final class StreamSource extends PulledSource {
         FFmpegFrameGrabber g;
         switch (spec.type()) {
             case RTSP -> {
-                g = new FFmpegFrameGrabber(spec.url());
+                g = new FFmpegFrameGrabber(pinned());
                 g.setOption("rtsp_transport", "tcp");
                 g.setOption("timeout", Long.toString(timeoutMicros));
+                // FFmpeg may open only what an RTSP-over-TCP session needs: no http, file or other hosts' protocols
+                g.setOption("protocol_whitelist", "rtsp,rtsps,rtp,tcp,tls");
             }
             case MJPEG -> {
-                g = new FFmpegFrameGrabber(spec.url());
+                URI uri = URI.create(spec.url());
+                VettedDestination target = settings.outbound().vet(uri);
+                g = new FFmpegFrameGrabber(target.pinned(uri).toString());
                 g.setFormat("mpjpeg");
                 g.setOption("rw_timeout", Long.toString(timeoutMicros));
+                g.setOption("protocol_whitelist", "http,https,tcp,tls");
+                // a redirect could lead anywhere the policy refuses: none is followed, none reconnects elsewhere
+                g.setOption("max_redirects", "0");
+                g.setOption("reconnect", "0");
+                // connected to the vetted address; the camera still sees its own name
+                g.setOption("headers", "Host: " + target.hostHeader(uri) + "\r\n");
             }
-            case FILE -> g = new FFmpegFrameGrabber(spec.path());
+            case FILE -> {
+                g = new FFmpegFrameGrabber(spec.path());
+                g.setOption("protocol_whitelist", "file");
+            }
             default -> throw new IllegalStateException("not a stream source: " + spec.type());
         }
         g.setImageMode(org.bytedeco.javacv.FrameGrabber.ImageMode.COLOR);
         return g;
+    }
+
+    /** The RTSP URL with its host replaced by the address the outbound policy vetted (no second DNS lookup). */
+    private String pinned() {
+        URI uri = URI.create(spec.url());
+        return settings.outbound().vet(uri).pinned(uri).toString();
     }
 
     private void closeGrabber() {

@@ -105,7 +105,7 @@ class KafkaOutageTest {
                     .body("status", equalTo(503));
             assertThat(tookMillis).as("push answered within its bounded wait").isLessThan(10_000);
 
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/cameras/outage-snap").then()
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().header("Authorization", TOKEN).get("/api/v1/cameras/outage-snap").then()
                     .body("status.frames_dropped", greaterThan(5))
                     .body("status.frames_published", equalTo(0))
                     .body("status.last_error", containsString("publish")));
@@ -118,10 +118,10 @@ class KafkaOutageTest {
                             .post("/api/v1/frames/outage-push").then().statusCode(202));
             frames.awaitOne(Frames.ofCamera("outage-push"), Duration.ofSeconds(30));
             Frames.assertFrame(frames.awaitOne(Frames.ofCamera("outage-snap"), Duration.ofSeconds(30)), "outage-snap", 600, 400);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/cameras/outage-snap").then()
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().header("Authorization", TOKEN).get("/api/v1/cameras/outage-snap").then()
                     .body("status.state", equalTo("ok"))
                     .body("status.frames_published", greaterThan(0)));
-            given().get("/q/metrics").then().statusCode(200)
+            given().header("Authorization", TOKEN).get("/q/metrics").then().statusCode(200)
                     .body(containsString("sightline_capture_frames_dropped_total{camera=\"outage-snap\""));
         } finally {
             given().header("Authorization", TOKEN).delete("/api/v1/cameras/outage-snap");
@@ -131,14 +131,14 @@ class KafkaOutageTest {
 
     @Test
     void camerasDeclaredInConfigurationAreRunningAndStored() throws Exception {
-        given().get("/api/v1/cameras/seeded-screen").then().statusCode(200)
+        given().header("Authorization", TOKEN).get("/api/v1/cameras/seeded-screen").then().statusCode(200)
                 .body("source.type", equalTo("push"))
                 .body("fps", equalTo(2.0f));
         assertThat(java.nio.file.Files.readString(TestStateDir.current().resolve("cameras.json"))).contains("\"seeded-screen\"");
     }
 
     private static double waitingGauge() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().header("Authorization", TOKEN).get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines()
                 .filter(l -> l.startsWith("sightline_capture_publish_waiting{") && l.contains("camera=\"outage-snap\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))

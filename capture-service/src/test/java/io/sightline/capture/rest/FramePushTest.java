@@ -63,6 +63,14 @@ class FramePushTest {
     }
 
     @Test
+    void imageJpgIsTakenAsImageJpeg() {
+        TestImages.Jpeg jpeg = TestImages.jpeg("chelsea.png");
+        given().header("Authorization", TOKEN).contentType("image/jpg").body(jpeg.bytes())
+                .post("/api/v1/frames/" + CAMERA)
+                .then().statusCode(202).body("width", equalTo(jpeg.width()));
+    }
+
+    @Test
     void largePngPushIsNormalisedToJpegWithLongSide1280() {
         byte[] png = TestImages.encodePng(TestImages.scene(2000, 1000, Color.WHITE, 300, 300));
         try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
@@ -96,7 +104,7 @@ class FramePushTest {
             assertThat(published).noneMatch(Frames.ofCamera(CAMERA)).noneMatch(Frames.ofCamera("no-such-camera"));
         }
         // the service is still fine and says what went wrong last
-        given().get("/api/v1/cameras/" + CAMERA).then().statusCode(200)
+        given().header("Authorization", TOKEN).get("/api/v1/cameras/" + CAMERA).then().statusCode(200)
                 .body("status.last_error", containsString("rejected push"));
         given().header("Authorization", TOKEN).contentType("image/jpeg").body(jpeg)
                 .post("/api/v1/frames/" + CAMERA).then().statusCode(202);

@@ -15,6 +15,12 @@ public interface InternalTokenConfig {
      */
     Optional<String> token();
 
+    /**
+     * Path prefixes answered without the token besides {@code /q/health}, e.g. {@code /q/metrics} for a Prometheus
+     * that scrapes by pod annotation without credentials. Empty by default: every other route needs the token.
+     */
+    Optional<java.util.List<String>> openPaths();
+
     /** Whether this service checks the token at all; only the public gateway (own API keys) turns it off. */
     @WithDefault("true")
     boolean enforced();

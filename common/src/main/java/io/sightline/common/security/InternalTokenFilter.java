@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,12 +31,19 @@ public class InternalTokenFilter {
     private final boolean enforced;
     private final Optional<byte[]> token;
     private final boolean openWithoutToken;
+    private final java.util.List<String> openPaths;
 
+    @Inject
     InternalTokenFilter(InternalTokenConfig config) {
-        this(config.enforced(), config.token(), LaunchMode.current().isDevOrTest());
+        this(config.enforced(), config.token(), LaunchMode.current().isDevOrTest(), config.openPaths().orElse(java.util.List.of()));
     }
 
     InternalTokenFilter(boolean enforced, Optional<String> token, boolean openWithoutToken) {
+        this(enforced, token, openWithoutToken, java.util.List.of());
+    }
+
+    InternalTokenFilter(boolean enforced, Optional<String> token, boolean openWithoutToken, java.util.List<String> openPaths) {
+        this.openPaths = openPaths.stream().map(String::strip).filter(p -> p.startsWith("/") && p.length() > 1).toList();
         this.enforced = enforced;
         this.token = token.filter(t -> !t.isBlank()).map(t -> t.strip().getBytes(StandardCharsets.UTF_8));
         this.openWithoutToken = openWithoutToken;
@@ -44,6 +52,7 @@ public class InternalTokenFilter {
     void register(@Observes Filters filters) {
         if (enforced) {
             filters.register(this::handle, PRIORITY);
+            Log.debugf("internal token filter on every route but /q/health (token %s)", token.isPresent() ? "set" : "unset");
         }
     }
 
@@ -74,7 +83,7 @@ public class InternalTokenFilter {
 
     /** Why a request to {@code path} with this Authorization header is refused; empty when it may pass. */
     Optional<Refusal> check(String path, String authorization) {
-        if (path != null && (path.equals("/q/health") || path.startsWith("/q/health/"))) {
+        if (path != null && (path.equals("/q/health") || path.startsWith("/q/health/") || isOpen(path))) {
             return Optional.empty();
         }
         if (token.isEmpty()) {
@@ -89,6 +98,15 @@ public class InternalTokenFilter {
             return Optional.of(new Refusal(401, "unauthorized", "the bearer token is not the internal token"));
         }
         return Optional.empty();
+    }
+
+    private boolean isOpen(String path) {
+        for (String open : openPaths) {
+            if (path.equals(open) || path.startsWith(open.endsWith("/") ? open : open + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     record Refusal(int status, String error, String message) {

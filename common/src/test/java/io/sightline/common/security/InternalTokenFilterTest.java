@@ -24,6 +24,14 @@ class InternalTokenFilterTest {
     }
 
     @Test
+    void extraOpenPathsAreOpenExactlyAndNothingBesideThem() {
+        InternalTokenFilter metricsOpen = new InternalTokenFilter(true, Optional.of("t0ken"), false, java.util.List.of("/q/metrics"));
+        assertThat(metricsOpen.check("/q/metrics", null)).isEmpty();
+        assertThat(metricsOpen.check("/q/metricsx", null)).isPresent();
+        assertThat(metricsOpen.check("/api/v1/cameras", null)).isPresent();
+    }
+
+    @Test
     void withoutATokenProductionFailsClosedAndDevTestStaysOpen() {
         InternalTokenFilter unsetInProduction = new InternalTokenFilter(true, Optional.empty(), false);
         assertThat(unsetInProduction.check("/api/v1/cameras", "Bearer anything")).get()

@@ -11,8 +11,6 @@ import java.util.Optional;
 @ConfigMapping(prefix = "sightline.fallback")
 public interface FallbackConfig {
 
-    /** Bearer token required on POST endpoints; unset = open (local dev). Mapped from SIGHTLINE_INTERNAL_TOKEN. */
-    Optional<String> token();
 
     /** Confidence below which the VLM is asked with the latest frame; exactly this value is not below. */
     @WithDefault("0.40")

@@ -1,5 +1,6 @@
 package io.sightline.fallback.rest;
 
+import io.sightline.common.http.ErrorBody;
 import io.sightline.common.frame.CapturedFrame;
 import io.sightline.fallback.cache.LatestFrameCache;
 import jakarta.ws.rs.GET;
@@ -28,7 +29,7 @@ public class CameraFrameResource {
                     ? "no frame of camera '" + camera + "' within the last " + cache.frameTtlMs() / 1000 + " s"
                     : "camera '" + camera + "' is unknown";
             return RestResponse.ResponseBuilder.create(RestResponse.Status.NOT_FOUND, (Object) new ErrorBody(
-                    cache.knows(camera) ? "no_frame" : "unknown_camera", message)).type(MediaType.APPLICATION_JSON_TYPE).build();
+                    cache.knows(camera) ? "no_frame" : "unknown_camera", message, 404)).type(MediaType.APPLICATION_JSON_TYPE).build();
         }
         CapturedFrame f = frame.get();
         return RestResponse.ResponseBuilder.ok((Object) f.image(), f.contentType())

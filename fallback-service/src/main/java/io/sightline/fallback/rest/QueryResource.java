@@ -47,26 +47,6 @@ public class QueryResource {
                 .map(QueryResource::toResponse);
     }
 
-    /** Body that is not JSON, or JSON of the wrong shape: 400 with what the parser said. */
-    @ServerExceptionMapper
-    Response malformedJson(WebApplicationException e) {
-        if (e.getCause() instanceof JsonProcessingException json) {
-            return malformed(json).toResponse();
-        }
-        return e.getResponse();
-    }
-
-    @ServerExceptionMapper
-    RestResponse<ErrorBody> wrongShape(MismatchedInputException e) {
-        return malformed(e);
-    }
-
-    private RestResponse<ErrorBody> malformed(JsonProcessingException e) {
-        stats.recordRejected();
-        return ErrorMappers.json(RestResponse.Status.BAD_REQUEST, new ErrorBody("malformed_json",
-                "request body is not valid JSON {camera, query, confidence?, include_image?}: " + e.getOriginalMessage()));
-    }
-
     private static RestResponse<QueryResponse> toResponse(QueryAnswer answer) {
         if (answer.failure().isEmpty()) {
             return RestResponse.ok(QueryResponse.of(answer));

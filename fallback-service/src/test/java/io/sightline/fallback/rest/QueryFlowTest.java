@@ -199,6 +199,7 @@ class QueryFlowTest {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.contentType()).startsWith("application/json");
         assertThat(malformed.jsonPath().getString("error")).isEqualTo("malformed_json");
+        assertThat(malformed.jsonPath().getString("message")).contains("malformed JSON at line 1, column");
 
         Response outOfRange = query(Map.of("camera", "x", "query", "how many people?", "confidence", 1.5));
         assertThat(outOfRange.statusCode()).isEqualTo(400);
@@ -217,14 +218,27 @@ class QueryFlowTest {
     }
 
     @Test
+    void everyRouteButHealthNeedsTheInternalToken() {
+        // before the shared filter only POSTs were checked: DELETE of a watch job and the latest frame were open
+        for (String path : List.of("/api/v1/cameras/any/frame.jpg", "/api/v1/stats", "/api/v1/watch", "/q/metrics")) {
+            given().get(path).then().statusCode(401).contentType(ContentType.JSON).body("error", org.hamcrest.Matchers.equalTo("unauthorized"));
+        }
+        given().delete("/api/v1/watch/" + java.util.UUID.randomUUID()).then().statusCode(401);
+        given().header("Authorization", "Bearer wrong").delete("/api/v1/watch/" + java.util.UUID.randomUUID()).then().statusCode(401);
+        given().header("Authorization", "Bearer " + StandInVlmResource.TOKEN).delete("/api/v1/watch/" + java.util.UUID.randomUUID())
+                .then().statusCode(404);
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
     void servesTheLatestCachedFrameAsJpegAnd404WithoutOne() {
         String camera = camera("jpeg");
-        given().get("/api/v1/cameras/{camera}/frame.jpg", camera).then().statusCode(404).contentType(ContentType.JSON);
+        given().header("Authorization", "Bearer " + StandInVlmResource.TOKEN).get("/api/v1/cameras/{camera}/frame.jpg", camera).then().statusCode(404).contentType(ContentType.JSON);
 
         CapturedFrame sent = TestKafka.sendFrame(camera, TestImages.encodePng(TestImages.scene(2048, 1536, Color.WHITE, 10, 10)), 2048, 1536);
         awaitFrame(camera, sent);
 
-        Response frame = given().get("/api/v1/cameras/{camera}/frame.jpg", camera);
+        Response frame = given().header("Authorization", "Bearer " + StandInVlmResource.TOKEN).get("/api/v1/cameras/{camera}/frame.jpg", camera);
         assertThat(frame.contentType()).isEqualTo("image/jpeg");
         assertThat(frame.header("X-Frame-Id")).isEqualTo(sent.frameId().toString());
         var decoded = TestImages.decode(frame.asByteArray());
@@ -238,14 +252,14 @@ class QueryFlowTest {
         CapturedFrame sent = TestKafka.sendFrame(camera, TestImages.jpeg("astronaut.png").bytes(), 512, 512);
         Events.detections(camera, sent.frameId().toString(), sent.capturedAt(), List.of("person"), List.of());
         await().atMost(Duration.ofSeconds(20)).until(() -> cache.detections(camera).isPresent() && cache.frame(camera).isPresent());
-        Map<String, Object> before = given().get("/api/v1/stats").jsonPath().getMap("by_mode");
+        Map<String, Object> before = given().header("Authorization", "Bearer " + StandInVlmResource.TOKEN).get("/api/v1/stats").jsonPath().getMap("by_mode");
 
         query(Map.of("camera", camera, "query", "how many people are there?", "confidence", 0.9));
         query(Map.of("camera", camera, "query", "what is the astronaut holding?", "confidence", 0.1));
         vlm.respond(r -> StandInVlmServer.Reply.error(503, "{\"error\":{\"message\":\"loading\"}}"));
         query(Map.of("camera", camera, "query", "what is the astronaut holding?", "confidence", 0.1));
 
-        Response stats = given().get("/api/v1/stats");
+        Response stats = given().header("Authorization", "Bearer " + StandInVlmResource.TOKEN).get("/api/v1/stats");
         Map<String, Object> after = stats.jsonPath().getMap("by_mode");
         assertThat(((Number) after.get("template")).longValue() - ((Number) before.get("template")).longValue()).isEqualTo(1);
         assertThat(((Number) after.get("vlm_image")).longValue() - ((Number) before.get("vlm_image")).longValue()).isEqualTo(1);

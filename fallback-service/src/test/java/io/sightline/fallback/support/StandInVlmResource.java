@@ -25,7 +25,7 @@ public class StandInVlmResource implements QuarkusTestResourceLifecycleManager {
                 "sightline.fallback.vlm.model", "stand-in-vlm",
                 "sightline.fallback.vlm.timeout", TIMEOUT_MS + "ms",
                 "sightline.fallback.vlm.max-concurrent", "4",
-                "sightline.fallback.token", TOKEN);
+                "sightline.internal.token", TOKEN);
     }
 
     @Override

@@ -35,8 +35,9 @@ public class FallbackClient {
 
     @WithSpan("fallback.query")
     @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
-    public Uni<DownstreamResponse> query(JsonNode body) {
-        return Downstreams.guard(rest.query(body).map(DownstreamResponse::of), SERVICE, queryTimeout);
+    /** Asks a question at {@code priority} (1-10), the level the gateway granted the caller's key. */
+    public Uni<DownstreamResponse> query(JsonNode body, int priority) {
+        return Downstreams.guard(rest.query(priority, body).map(DownstreamResponse::of), SERVICE, queryTimeout);
     }
 
     @WithSpan("fallback.frame")

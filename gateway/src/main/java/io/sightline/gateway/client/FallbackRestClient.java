@@ -25,7 +25,7 @@ interface FallbackRestClient {
     @POST
     @Path("/api/v1/query")
     @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Response> query(JsonNode body);
+    Uni<Response> query(@jakarta.ws.rs.HeaderParam("X-Priority") int priority, JsonNode body);
 
     @GET
     @Path("/api/v1/cameras/{camera}/frame.jpg")

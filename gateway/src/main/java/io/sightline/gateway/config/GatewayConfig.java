@@ -22,6 +22,9 @@ public interface GatewayConfig {
     /** Per-key request rate limit (token bucket). */
     RateLimit rateLimit();
 
+    /** Failed authentications allowed per client address. */
+    AuthFailures authFailures();
+
     /** Request body limits per route (bytes); larger bodies get 413. */
     Limits limits();
 
@@ -62,6 +65,12 @@ public interface GatewayConfig {
         /** Buckets idle this long are forgotten. */
         @WithDefault("10m")
         Duration idleEviction();
+    }
+
+    interface AuthFailures {
+        /** Invalid API keys one client address may present per minute; past that every request from it gets 429 + Retry-After for the rest of the minute. */
+        @WithDefault("20")
+        int perMinute();
     }
 
     interface Limits {

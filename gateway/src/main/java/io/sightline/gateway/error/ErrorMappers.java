@@ -42,16 +42,18 @@ class ErrorMappers {
 
     @ServerExceptionMapper
     Response malformed(JsonProcessingException e, UriInfo uri) {
-        String detail = e.getOriginalMessage();
-        if (detail != null && detail.length() > 200) {
-            detail = detail.substring(0, 200) + "...";
-        }
-        return build(new ApiError("bad_request", "The body is not valid JSON for this request: " + detail, 400), uri).build();
+        // names the problem and where it is, e.g. "malformed JSON at line 1, column 12: Unexpected character ..."
+        return build(new ApiError("malformed_json", io.sightline.common.http.ErrorBody.describe(e), 400), uri).build();
     }
 
     @ServerExceptionMapper
     Response web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (status == 400 && cause instanceof JsonProcessingException json) {
+                return malformed(json, uri);
+            }
+        }
         String code = switch (status) {
             case 400 -> "bad_request";
             case 404 -> "not_found";

@@ -12,6 +12,7 @@ import io.sightline.common.vlm.VlmException;
 import io.sightline.gateway.config.GatewayConfig;
 import io.sightline.gateway.error.GatewayException;
 import io.sightline.gateway.security.ApiKey;
+import io.sightline.gateway.security.PriorityClass;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,18 +40,17 @@ public class ChatCompletions {
         this.registry = registry;
     }
 
-    /** {@code priority} query parameter wins over {@code X-Priority}; without either, batch keys are LOW, others HIGH. */
+    /**
+     * {@code priority} query parameter wins over {@code X-Priority}; either is clamped to the key's entitlement
+     * (a batch key asking for 1 is served as batch); without either, the entitlement's own level.
+     */
     public Priority priority(String queryParam, String header, ApiKey caller) {
-        String given = queryParam != null && !queryParam.isBlank() ? queryParam : header;
-        if (given == null || given.isBlank()) {
-            return caller != null && caller.batch() ? Priority.LOW : Priority.HIGH;
-        }
-        try {
-            return Priority.fromLevel(Integer.parseInt(given.trim()));
-        } catch (IllegalArgumentException e) {
-            throw GatewayException.badRequest("priority must be a whole number from 1 (interactive) to 10 (batch), was '"
-                    + (given.length() > 20 ? given.substring(0, 20) : given) + "'");
-        }
+        return Priority.fromLevel(effectiveLevel(queryParam, header, caller));
+    }
+
+    /** The level (1-10) a request is served at; 400 for a malformed one. */
+    public static int effectiveLevel(String queryParam, String header, ApiKey caller) {
+        return PriorityClass.effectiveLevel(queryParam, header, caller);
     }
 
     /** Checks an OpenAI chat request and points it at the configured model. Returns whether it asks to stream. */

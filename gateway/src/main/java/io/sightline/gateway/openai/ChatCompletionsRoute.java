@@ -68,7 +68,7 @@ class ChatCompletionsRoute {
             try {
                 body = json.readTree(raw.getBytes());
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw GatewayException.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+                throw GatewayException.badRequest(io.sightline.common.http.ErrorBody.describe(e));
             } catch (IOException e) {
                 throw GatewayException.badRequest("the body could not be read: " + e.getMessage());
             }

@@ -17,8 +17,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "apiKey")
 public class CallerResource {
 
-    /** The caller: key fingerprint (never the key), role, whether it defaults to batch priority. */
-    public record Caller(String key_id, String role, boolean batch) {
+    /** The caller: key fingerprint (never the key), role, whether it is held to batch priority, its priority entitlement. */
+    public record Caller(String key_id, String role, boolean batch, String max_priority) {
     }
 
     @GET
@@ -26,6 +26,6 @@ public class CallerResource {
     @Operation(summary = "The calling key's fingerprint, role and batch flag (role viewer)")
     public Caller me(@Context RoutingContext ctx) {
         ApiKey key = ctx.get(ApiKey.ATTRIBUTE);
-        return new Caller(key.id(), key.role().wireName(), key.batch());
+        return new Caller(key.id(), key.role().wireName(), key.batch(), key.maxPriority().wireName());
     }
 }

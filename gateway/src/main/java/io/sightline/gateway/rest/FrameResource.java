@@ -29,7 +29,7 @@ public class FrameResource {
 
     @POST
     @Path("/{camera}")
-    @Consumes({"image/jpeg", "image/png"})
+    @Consumes({"image/jpeg", "image/jpg", "image/png"})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Push one frame for a camera (role operator)",
             description = "JPEG or PNG body; optional X-Captured-At (ISO-8601 or epoch ms) and X-Source: screen. 202 once Kafka has it.")

@@ -1,7 +1,14 @@
 package io.sightline.gateway.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sightline.common.vlm.Priority;
 import io.sightline.gateway.client.FallbackClient;
+import io.sightline.gateway.security.ApiKey;
+import io.sightline.gateway.security.PriorityClass;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -40,8 +47,16 @@ public class QueryResource {
     @APIResponse(responseCode = "502", description = "The VLM failed")
     @APIResponse(responseCode = "503", description = "fallback-service is down")
     @APIResponse(responseCode = "504", description = "The VLM did not answer in time")
-    public Uni<Response> query(@Valid @NotNull(message = "a JSON body {camera, query} is required") QueryRequest request) {
+    public Uni<Response> query(@Valid @NotNull(message = "a JSON body {camera, query} is required") QueryRequest request,
+                               @HeaderParam("X-Priority") String priorityHeader, @QueryParam("priority") String priorityParam,
+                               @Context RoutingContext ctx) {
         Passthrough.id(request.camera(), "camera");
-        return fallback.query(json.valueToTree(request)).map(r -> Passthrough.json(r, FallbackClient.SERVICE));
+        // the caller may lower its priority, never raise it above its key's entitlement
+        int level = PriorityClass.effectiveLevel(priorityParam, priorityHeader, ctx.get(ApiKey.ATTRIBUTE));
+        return fallback.query(json.valueToTree(request), level).map(r -> {
+            Response answer = Passthrough.json(r, FallbackClient.SERVICE);
+            return Response.fromResponse(answer).header("X-Sightline-Priority", Priority.fromLevel(level).name())
+                    .header("X-Sightline-Priority-Class", PriorityClass.ofLevel(level).wireName()).build();
+        });
     }
 }

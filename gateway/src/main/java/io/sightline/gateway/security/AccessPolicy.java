@@ -15,8 +15,16 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class AccessPolicy {
 
-    /** What a request needs: {@code role} empty = open. */
-    public record Rule(Optional<Role> role, long maxBodyBytes) {
+    /**
+     * What a request needs: {@code role} empty = open. {@code readsOwnBody}: the route enforces
+     * {@code maxBodyBytes} on bodies without Content-Length itself (chat: its BodyHandler; frame push: streamed
+     * to capture-service, which counts); for every other route the guard reads such a body up to the limit.
+     */
+    public record Rule(Optional<Role> role, long maxBodyBytes, boolean readsOwnBody) {
+        public Rule(Optional<Role> role, long maxBodyBytes) {
+            this(role, maxBodyBytes, false);
+        }
+
         public boolean open() {
             return role.isEmpty();
         }
@@ -46,8 +54,8 @@ public class AccessPolicy {
                 new Row("POST", Pattern.compile("/api/v1/query"), operator),
                 new Row("POST", Pattern.compile("/api/v1/watch"), operator),
                 new Row("DELETE", Pattern.compile("/api/v1/watch/[^/]+"), operator),
-                new Row("POST", Pattern.compile("/api/v1/frames/[^/]+"), new Rule(Optional.of(Role.OPERATOR), config.limits().frameBodyBytes())),
-                new Row("POST", Pattern.compile("/v1/chat/completions"), new Rule(Optional.of(Role.OPERATOR), chat)),
+                new Row("POST", Pattern.compile("/api/v1/frames/[^/]+"), new Rule(Optional.of(Role.OPERATOR), config.limits().frameBodyBytes(), true)),
+                new Row("POST", Pattern.compile("/v1/chat/completions"), new Rule(Optional.of(Role.OPERATOR), chat, true)),
                 new Row("PUT,POST,DELETE,PATCH", Pattern.compile("/api/v1/cameras(/.*)?"), admin));
         defaultRead = viewer;
         defaultWrite = admin;

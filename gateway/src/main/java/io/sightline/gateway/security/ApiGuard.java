@@ -6,6 +6,7 @@ import io.sightline.gateway.error.ApiError;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -15,7 +16,8 @@ import java.util.Optional;
 /**
  * The one gate every HTTP request passes before any route (REST resources, Vert.x routes, /q/*):
  * secure response headers, authentication (401), authorization by role (403), per-key rate limit
- * (429 + Retry-After) and the per-route body limit on Content-Length (413). Runs on the event loop;
+ * (429 + Retry-After), failed authentications per client address (429 + Retry-After) and the per-route body
+ * limit (413), on Content-Length or, for chunked bodies, on the bytes read. Runs on the event loop;
  * everything here is in memory.
  */
 @ApplicationScoped
@@ -28,11 +30,13 @@ public class ApiGuard {
     private final ApiKeyRegistry keys;
     private final AccessPolicy policy;
     private final RateLimiter rateLimiter;
+    private final AuthFailureLimiter authFailures;
 
-    ApiGuard(ApiKeyRegistry keys, AccessPolicy policy, RateLimiter rateLimiter) {
+    ApiGuard(ApiKeyRegistry keys, AccessPolicy policy, RateLimiter rateLimiter, AuthFailureLimiter authFailures) {
         this.keys = keys;
         this.policy = policy;
         this.rateLimiter = rateLimiter;
+        this.authFailures = authFailures;
     }
 
     void register(@Observes Filters filters) {
@@ -50,10 +54,22 @@ public class ApiGuard {
             ctx.next();
             return;
         }
+        String client = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+        Duration locked = authFailures.blockedFor(client);
+        if (!locked.isZero()) {
+            long seconds = Math.max(1, (locked.toMillis() + 999) / 1000);
+            ctx.response().putHeader("Retry-After", Long.toString(seconds));
+            reject(ctx, path, new ApiError("too_many_failed_authentications", "Too many invalid API keys from this address; retry after "
+                    + seconds + " s.", 429));
+            return;
+        }
         String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
         Optional<ApiKey> key = keys.authenticate(authorization);
         if (key.isEmpty()) {
             boolean presented = authorization != null && !authorization.isBlank();
+            if (presented) {
+                authFailures.failed(client);
+            }
             ctx.response().putHeader("WWW-Authenticate", presented
                     ? "Bearer realm=\"sightline\", error=\"invalid_token\""
                     : "Bearer realm=\"sightline\"");
@@ -93,7 +109,17 @@ public class ApiGuard {
             }
         }
         ctx.put(ApiKey.ATTRIBUTE, caller);
+        if (length == null && !rule.readsOwnBody() && hasBody(ctx)) {
+            // a chunked body has no Content-Length to check: read it here, refusing it past the route's limit
+            // (413); the resource then gets the body already read
+            BodyHandler.create(false).setBodyLimit(rule.maxBodyBytes()).handle(ctx);
+            return;
+        }
         ctx.next();
+    }
+
+    private static boolean hasBody(RoutingContext ctx) {
+        return ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING) || ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2;
     }
 
     private static void addSecureHeaders(HttpServerResponse response, String path) {

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The API keys, held only as SHA-256 digests. Sources: the keys file
  * ({@code sightline.gateway.keys.file}) and inline entries; both use the line format
- * {@code <key or sha256:<64 hex>>:<viewer|operator|admin>[:batch]}. The file is re-read when it changes,
+ * {@code <key or sha256:<64 hex>>:<viewer|operator|admin>[:interactive|watch|batch]} (the last field, also
+ * written {@code max_priority=<class>}, is the key's priority entitlement; default interactive). The file is re-read when it changes,
  * so keys can be rotated without a restart. Lookups compare digests with {@link MessageDigest#isEqual}
  * against every entry, so timing says nothing about which key nearly matched.
  */
@@ -150,7 +151,7 @@ public class ApiKeyRegistry {
         String[] fields = line.strip().split(":");
         int keyFields = fields.length > 0 && fields[0].equals("sha256") ? 2 : 1;
         if (fields.length < keyFields + 1 || fields.length > keyFields + 2) {
-            Log.errorf("API key entry at %s ignored: expected <key or sha256:hex>:<role>[:batch]", where);
+            Log.errorf("API key entry at %s ignored: expected <key or sha256:hex>:<role>[:interactive|watch|batch]", where);
             return Optional.empty();
         }
         Role role;
@@ -160,13 +161,14 @@ public class ApiKeyRegistry {
             Log.errorf("API key entry at %s ignored: %s", where, e.getMessage());
             return Optional.empty();
         }
-        boolean batch = false;
+        PriorityClass maxPriority = PriorityClass.defaultFor(role);
         if (fields.length == keyFields + 2) {
-            if (!fields[keyFields + 1].strip().equalsIgnoreCase("batch")) {
-                Log.errorf("API key entry at %s ignored: the optional last field must be 'batch'", where);
+            try {
+                maxPriority = PriorityClass.parse(fields[keyFields + 1]);
+            } catch (IllegalArgumentException e) {
+                Log.errorf("API key entry at %s ignored: %s", where, e.getMessage());
                 return Optional.empty();
             }
-            batch = true;
         }
         byte[] digest;
         if (keyFields == 2) {
@@ -188,7 +190,7 @@ public class ApiKeyRegistry {
             digest = sha256(raw);
         }
         String id = HexFormat.of().formatHex(digest, 0, 6);
-        return Optional.of(new Entry(digest, new ApiKey(id, role, batch)));
+        return Optional.of(new Entry(digest, new ApiKey(id, role, maxPriority)));
     }
 
     private static void warnIfReadableByOthers(Path file) {

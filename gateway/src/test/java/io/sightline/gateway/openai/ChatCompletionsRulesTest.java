@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sightline.gateway.config.GatewayConfig;
 import io.sightline.gateway.error.GatewayException;
 import io.sightline.gateway.security.ApiKey;
+import io.sightline.gateway.security.PriorityClass;
 import io.sightline.gateway.security.Role;
 import org.junit.jupiter.api.Test;
 
@@ -48,14 +49,20 @@ class ChatCompletionsRulesTest {
     }
 
     @Test
-    void priorityComesFromQueryThenHeaderThenTheKeysBatchFlag() {
-        ApiKey interactive = new ApiKey("a", Role.OPERATOR, false);
-        ApiKey batch = new ApiKey("b", Role.OPERATOR, true);
+    void priorityComesFromQueryThenHeaderClampedToTheKeysEntitlement() {
+        ApiKey interactive = new ApiKey("a", Role.OPERATOR, PriorityClass.INTERACTIVE);
+        ApiKey batch = new ApiKey("b", Role.OPERATOR, PriorityClass.BATCH);
+        ApiKey watch = new ApiKey("c", Role.OPERATOR, PriorityClass.WATCH);
         assertThat(RULES.priority(null, null, interactive)).isEqualTo(Priority.HIGH);
         assertThat(RULES.priority(null, null, batch)).isEqualTo(Priority.LOW);
-        assertThat(RULES.priority("1", "10", batch)).isEqualTo(Priority.HIGH);
+        assertThat(RULES.priority("1", "10", batch)).isEqualTo(Priority.LOW);
+        assertThat(ChatCompletions.effectiveLevel("1", null, batch)).isEqualTo(9);
+        assertThat(ChatCompletions.effectiveLevel(null, "1", watch)).isEqualTo(6);
+        assertThat(ChatCompletions.effectiveLevel(null, "10", watch)).isEqualTo(10);
+        assertThat(ChatCompletions.effectiveLevel("3", null, interactive)).isEqualTo(3);
         assertThat(RULES.priority(null, "10", interactive)).isEqualTo(Priority.LOW);
-        assertThat(RULES.priority("5", null, batch)).isEqualTo(Priority.HIGH);
+        assertThat(RULES.priority("5", null, batch)).isEqualTo(Priority.LOW);
+        assertThat(RULES.priority("5", null, interactive)).isEqualTo(Priority.HIGH);
         assertThat(RULES.priority("6", null, interactive)).isEqualTo(Priority.LOW);
         assertThatThrownBy(() -> RULES.priority("0", null, interactive)).isInstanceOf(GatewayException.class);
         assertThatThrownBy(() -> RULES.priority("high", null, interactive)).isInstanceOf(GatewayException.class);
