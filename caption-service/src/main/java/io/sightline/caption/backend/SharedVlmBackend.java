@@ -1,5 +1,6 @@
 package io.sightline.caption.backend;
 
+import io.sightline.common.security.SecretMasker;
 import io.quarkus.logging.Log;
 import io.sightline.caption.config.CaptionConfig;
 import io.sightline.common.frame.CapturedFrame;
@@ -74,7 +75,7 @@ public class SharedVlmBackend implements VisionBackend {
         return c.get().models()
                 .map(models -> {
                     if (unavailable != null) {
-                        Log.infof("vlm tier reachable at %s (models %s)", config.baseUrl().get(), models);
+                        Log.infof("vlm tier reachable at %s (models %s)", SecretMasker.mask(config.baseUrl().get().toString()), models);
                     }
                     unavailable = null;
                     return true;

@@ -1,5 +1,6 @@
 package io.sightline.caption.backend;
 
+import io.sightline.common.security.SecretMasker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -81,7 +82,7 @@ public class SidecarBackend implements VisionBackend {
                 .map(response -> {
                     if (response.statusCode() / 100 == 2) {
                         if (unavailable != null) {
-                            Log.infof("sidecar tier reachable at %s", config.url().get());
+                            Log.infof("sidecar tier reachable at %s", SecretMasker.mask(config.url().get().toString()));
                         }
                         unavailable = null;
                         return true;

@@ -77,6 +77,7 @@ public final class PipelineThroughputBench {
                 "-Dkafka.bootstrap.servers=" + bootstrap,
                 "-Dquarkus.http.port=" + port,
                 "-Dsightline.caption.backend=none",
+                "-Dsightline.internal.token=" + BENCH_TOKEN,
                 "-Dsightline.caption.models-download=false",
                 "-Dquarkus.log.category.\"io.sightline\".level=WARN",
                 "-jar", jar.toAbsolutePath().toString())
@@ -201,8 +202,12 @@ public final class PipelineThroughputBench {
         throw new IllegalStateException("caption-service did not become ready; see target/caption-service.log");
     }
 
+    /** caption-service requires the internal token on every route but /q/health (common's InternalTokenFilter). */
+    private static final String BENCH_TOKEN = "bench-internal-token-0123456789";
+
     private static String get(int port, String path) throws Exception {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Authorization", "Bearer " + BENCH_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
