@@ -47,6 +47,13 @@ class SecretMaskerTest {
     }
 
     @Test
+    void everyCommonCredentialParameterIsMasked() {
+        assertThat(SecretMasker.mask("http://cam/a?password=p1&key=k1&auth=a1&access_token=t1&username=u1&apikey=x1&mode=day"))
+                .isEqualTo("http://cam/a?password=***&key=***&auth=***&access_token=***&username=***&apikey=***&mode=day");
+        assertThat(SecretMasker.mask("rtsp://cam/live;user=admin;pwd=secret")).isEqualTo("rtsp://cam/live;user=***;pwd=***");
+    }
+
+    @Test
     void scrubRemovesTheUrlsSecretsWhereverAMessageQuotesThem() {
         String url = "http://admin:hunter22@cam.local/snap.cgi?user=admin&pwd=s%40cret&channel=1";
         String message = "Failed to open http://192.168.1.9/snap.cgi?user=admin&pwd=s%40cret: auth for admin/s@cret refused";

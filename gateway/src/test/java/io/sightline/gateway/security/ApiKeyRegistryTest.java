@@ -58,11 +58,17 @@ class ApiKeyRegistryTest {
 
                 sha256:%s:operator
                 sk-raw-batch-key-000000002:operator:batch
+                sk-raw-watch-key-000000003:operator:watch
+                sk-raw-maxp-key-0000000004:admin:max_priority=batch
                 """.formatted(hex));
         ApiKeyRegistry registry = new ApiKeyRegistry(config(Optional.of(file), List.of()));
         registry.reload();
 
-        assertThat(registry.size()).isEqualTo(3);
+        assertThat(registry.size()).isEqualTo(5);
+        assertThat(registry.authenticate("Bearer sk-raw-admin-key-000000001")).get().extracting(ApiKey::maxPriority)
+                .as("default entitlement").isEqualTo(PriorityClass.INTERACTIVE);
+        assertThat(registry.authenticate("Bearer sk-raw-watch-key-000000003")).get().extracting(ApiKey::maxPriority).isEqualTo(PriorityClass.WATCH);
+        assertThat(registry.authenticate("Bearer sk-raw-maxp-key-0000000004")).get().extracting(ApiKey::maxPriority).isEqualTo(PriorityClass.BATCH);
         assertThat(registry.authenticate("Bearer sk-raw-admin-key-000000001")).get()
                 .satisfies(k -> assertThat(k.role()).isEqualTo(Role.ADMIN)).satisfies(k -> assertThat(k.batch()).isFalse());
         assertThat(registry.authenticate("bearer " + hashed)).get().extracting(ApiKey::role).isEqualTo(Role.OPERATOR);
