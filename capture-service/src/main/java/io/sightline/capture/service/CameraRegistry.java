@@ -87,7 +87,20 @@ public class CameraRegistry {
         }
         Map<String, CameraSpec> cameras = new LinkedHashMap<>();
         try {
-            cameras.putAll(store.load());
+            for (CameraSpec stored : store.load().values()) {
+                SourceSpec source = stored.source();
+                if (source != null && source.path() != null) {
+                    // stored before media roots existed, or a root was narrowed since: held to today's roots
+                    // (URLs need no check here: every connect vets them again)
+                    try {
+                        media.resolve(source.path(), source.type() == SourceType.DIRECTORY);
+                    } catch (CaptureRejection e) {
+                        Log.errorf("Stored camera %s not started: %s", stored.id(), e.getMessage());
+                        continue;
+                    }
+                }
+                cameras.put(stored.id(), stored);
+            }
         } catch (IOException | RuntimeException e) {
             storeError = "cannot read " + store.file() + ": " + e.getMessage();
             Log.errorf("Camera store unreadable, starting without stored cameras and refusing to overwrite it: %s", storeError);

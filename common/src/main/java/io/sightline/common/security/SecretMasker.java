@@ -28,7 +28,7 @@ public final class SecretMasker {
     private static final Pattern USER_INFO = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://)([^/@\\s?#]*@)");
     private static final String SECRET_NAMES =
             "user|username|usr|uid|login|pass|passwd|password|pwd|psw|token|access_token|auth|authorization|key|api_key|apikey|secret|sig|signature|credentials?";
-    private static final Pattern SECRET_PARAM = Pattern.compile("(?i)([?&;](?:" + SECRET_NAMES + ")=)([^&#\\s\"']*)");
+    private static final Pattern SECRET_PARAM = Pattern.compile("(?i)([?&;](?:" + SECRET_NAMES + ")=)([^&;#\\s\"']*)");
     private static final Pattern SECRET_PARAM_NAME = Pattern.compile("(?i)" + SECRET_NAMES);
     private static final Pattern SECRET_FIELD = Pattern.compile(
             "(?i).*(password|passwd|secret|token|credential|api_?key|private_?key|authorization).*");
