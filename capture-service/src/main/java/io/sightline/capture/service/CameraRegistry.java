@@ -70,6 +70,9 @@ public class CameraRegistry {
                 .setConnectTimeout((int) config.sources().ioTimeout().toMillis())
                 .setIdleTimeout((int) Math.max(1, config.sources().ioTimeout().toSeconds()))
                 .setMaxPoolSize(32)
+                // a fresh connection per poll: cameras' HTTP servers are often poor at keep-alive, and a
+                // stale pooled connection stalled polls here
+                .setKeepAlive(false)
                 .setVerifyHost(true));
         CaptureConfig.Image image = config.image();
         this.wiring = new CameraPipeline.Wiring(

@@ -26,6 +26,8 @@ public final class StreamSource extends PulledSource {
     }
 
     private volatile FFmpegFrameGrabber grabber;
+    /** The MJPEG camera's HTTP connection, when one is open (FFmpeg reads its body). */
+    private volatile PinnedHttpStream http;
 
     public StreamSource(String camera, SourceSpec spec, FrameFeed feed, SourceSettings settings) {
         super(camera, spec, feed, settings);
@@ -111,7 +113,7 @@ public final class StreamSource extends PulledSource {
         return "stopped";
     }
 
-    private FFmpegFrameGrabber open() {
+    private FFmpegFrameGrabber open() throws java.io.IOException {
         long timeoutMicros = settings.ioTimeout().toMillis() * 1000;
         FFmpegFrameGrabber g;
         switch (spec.type()) {
@@ -123,17 +125,14 @@ public final class StreamSource extends PulledSource {
                 g.setOption("protocol_whitelist", "rtsp,rtsps,rtp,tcp,tls");
             }
             case MJPEG -> {
+                // FFmpeg's HTTP client would resolve the name again and follow redirects to any host: the
+                // stream is opened here, pinned to the vetted address, and FFmpeg only parses its bytes
                 URI uri = URI.create(spec.url());
                 VettedDestination target = settings.outbound().vet(uri);
-                g = new FFmpegFrameGrabber(target.pinned(uri).toString());
+                PinnedHttpStream stream = PinnedHttpStream.open(uri, target, settings.ioTimeout());
+                http = stream;
+                g = new FFmpegFrameGrabber(stream.body(), 0);
                 g.setFormat("mpjpeg");
-                g.setOption("rw_timeout", Long.toString(timeoutMicros));
-                g.setOption("protocol_whitelist", "http,https,tcp,tls");
-                // a redirect could lead anywhere the policy refuses: none is followed, none reconnects elsewhere
-                g.setOption("max_redirects", "0");
-                g.setOption("reconnect", "0");
-                // connected to the vetted address; the camera still sees its own name
-                g.setOption("headers", "Host: " + target.hostHeader(uri) + "\r\n");
             }
             case FILE -> {
                 g = new FFmpegFrameGrabber(spec.path());
@@ -151,9 +150,23 @@ public final class StreamSource extends PulledSource {
         return settings.outbound().vet(uri).pinned(uri).toString();
     }
 
+    @Override
+    protected void abort() {
+        // unblocks a read FFmpeg is waiting in; the grabber itself is closed by the source thread
+        PinnedHttpStream open = http;
+        if (open != null) {
+            open.close();
+        }
+    }
+
     private void closeGrabber() {
         FFmpegFrameGrabber current = grabber;
         grabber = null;
+        PinnedHttpStream open = http;
+        http = null;
+        if (open != null) {
+            open.close();
+        }
         if (current != null) {
             try {
                 current.close();

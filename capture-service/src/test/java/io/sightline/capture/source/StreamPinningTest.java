@@ -104,5 +104,6 @@ class StreamPinningTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> redirecting.get() >= 2 && failure.get() != null);
         assertThat(hosts).first().isEqualTo("camera.pin.test:" + port);
         assertThat(target.get()).as("requests that followed the redirect").isZero();
+        assertThat(failure.get()).contains("HTTP 302");
     }
 }
