@@ -27,7 +27,7 @@ public final class TestImages {
     public static Path testdataDir() {
         String configured = System.getProperty("sightline.testdata.dir", System.getenv("SIGHTLINE_TESTDATA_DIR"));
         if (configured != null) {
-            return Path.of(configured);
+            return TestAssets.require(Path.of(configured), "shared test data");
         }
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
@@ -37,17 +37,18 @@ public final class TestImages {
             }
             dir = dir.getParent();
         }
-        throw new IllegalStateException("shared test data not found; set -Dsightline.testdata.dir");
+        throw TestAssets.missing("shared test data (../shared/testdata) not found");
     }
 
-    /** Models directory: system property, SIGHTLINE_MODELS_DIR, or ../shared/models next to testdata. */
+    /** Models directory: system property, SIGHTLINE_MODELS_DIR, or ../shared/models next to testdata; skips the test when absent. */
     public static Path modelsDir() {
         String configured = System.getProperty("sightline.models.dir", System.getenv("SIGHTLINE_MODELS_DIR"));
-        return configured != null ? Path.of(configured) : testdataDir().resolveSibling("models");
+        return TestAssets.require(configured != null ? Path.of(configured) : testdataDir().resolveSibling("models"), "ONNX models");
     }
 
+    /** A shared test image; the calling test is skipped (or fails under -Dsightline.require-assets=true) if it is missing. */
     public static Path image(String name) {
-        return testdataDir().resolve("images").resolve(name);
+        return TestAssets.require(testdataDir().resolve("images").resolve(name), "test image " + name);
     }
 
     public static BufferedImage read(String name) {

@@ -202,13 +202,13 @@ final class CameraPipeline implements FrameFeed {
     // ---- push ----
 
     /** Normalises a pushed image (throws when it is no acceptable image) into a frame ready to publish. */
-    CapturedFrame preparePush(byte[] body, long capturedAtMillis, FrameSource source) throws ImageRejectedException {
+    CapturedFrame preparePush(byte[] body, long capturedAtMillis, FrameSource source, UUID frameId) throws ImageRejectedException {
         stats.frameIn(System.currentTimeMillis());
         Timer.Sample sample = Timer.start();
         NormalisedFrame normalised = wiring.normaliser().normalise(body);
         sample.stop(preprocessTimer);
         double score = gate.scoreAndAccept(normalised.thumbnail(), System.nanoTime());
-        return frame(normalised, capturedAtMillis, source, score);
+        return frame(frameId, normalised, capturedAtMillis, source, score);
     }
 
     void pushPublished() {
@@ -224,7 +224,11 @@ final class CameraPipeline implements FrameFeed {
     }
 
     private CapturedFrame frame(NormalisedFrame normalised, long capturedAtMillis, FrameSource source, double score) {
-        return new CapturedFrame(UUID.randomUUID(), spec.id(), source, capturedAtMillis, normalised.width(), normalised.height(),
+        return frame(UUID.randomUUID(), normalised, capturedAtMillis, source, score);
+    }
+
+    private CapturedFrame frame(UUID frameId, NormalisedFrame normalised, long capturedAtMillis, FrameSource source, double score) {
+        return new CapturedFrame(frameId, spec.id(), source, capturedAtMillis, normalised.width(), normalised.height(),
                 CapturedFrame.JPEG, seq.incrementAndGet(), Math.round(score * 10_000) / 10_000.0, normalised.jpeg());
     }
 

@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -159,15 +160,17 @@ public class CameraRegistry {
     /**
      * Normalises and publishes a pushed image; the Uni completes once Kafka acknowledged it, or fails
      * with a {@link CaptureRejection} (404 unknown camera, 409 not a push camera, 400/413 bad image,
-     * 503 Kafka not taking it within the push timeout).
+     * 503 Kafka not taking it within the push timeout: the record may still be delivered later, which is why
+     * a client-supplied {@code frameId} (from an Idempotency-Key) makes a retry carry the same id).
      */
-    public Uni<PushResult> push(String cameraId, byte[] body, long capturedAt, FrameSource source, Context trace) {
+    public Uni<PushResult> push(String cameraId, byte[] body, long capturedAt, FrameSource source, Optional<UUID> frameId,
+                                Context trace) {
         CameraPipeline pipeline = pushTarget(cameraId);
         AtomicInteger pending = pendingPushes.computeIfAbsent(cameraId, k -> new AtomicInteger());
         CaptureConfig.Publish publish = config.publish();
         CapturedFrame frame;
         try {
-            frame = pipeline.preparePush(body, capturedAt, source);
+            frame = pipeline.preparePush(body, capturedAt, source, frameId.orElseGet(UUID::randomUUID));
         } catch (ImageRejectedException e) {
             pipeline.pushRejected(e.getMessage());
             int status = e.kind() == ImageRejectedException.Kind.TOO_MANY_BYTES || e.kind() == ImageRejectedException.Kind.TOO_MANY_PIXELS ? 413 : 400;
