@@ -28,12 +28,16 @@ public final class TestAssets {
 
     /** The exception for an asset that is not there: a skip (JUnit assumption) or, when required, a failure. */
     public static RuntimeException missing(String reason) {
-        String hint = " (../shared with the models and test images is not next to this checkout; "
-                + "set -Dsightline.models.dir / -Dsightline.testdata.dir to use copies elsewhere)";
+        return unavailable(reason + " (../shared with the models and test images is not next to this checkout; "
+                + "set -Dsightline.models.dir / -Dsightline.testdata.dir to use copies elsewhere)");
+    }
+
+    /** Like {@link #missing} for a prerequisite that is not a shared asset (e.g. a Debian package). */
+    public static RuntimeException unavailable(String reason) {
         if (required()) {
-            return new IllegalStateException(reason + hint + "; -D" + REQUIRE_PROPERTY + "=true makes this a failure");
+            return new IllegalStateException(reason + "; -D" + REQUIRE_PROPERTY + "=true makes this a failure");
         }
-        return new TestAbortedException("skipped: " + reason + hint);
+        return new TestAbortedException("skipped: " + reason);
     }
 
     public static boolean required() {

@@ -74,7 +74,7 @@ final class CameraPipeline implements FrameFeed {
         counter(registry, "sightline.capture.source.errors", "Source failures (connection, stream, bad image)", tags, stats.sourceErrors);
         gauge(registry, "sightline.capture.publish.waiting", "Frames waiting for Kafka behind the one in flight (0 or 1)", tags, p -> (double) p.lane.waitingCount());
         gauge(registry, "sightline.capture.source.connected", "1 while the source delivers", tags, p -> p.stats.connected(System.currentTimeMillis()) ? 1.0 : 0.0);
-        gauge(registry, "sightline.capture.source.degraded", "1 while the camera is degraded", tags, p -> p.stats.state() == CameraStats.State.DEGRADED ? 1.0 : 0.0);
+        gauge(registry, "sightline.capture.source.degraded", "1 while the camera is degraded", tags, p -> p.stats.state() == CameraStats.State.DEGRADED || p.stats.state() == CameraStats.State.UNAUTHORIZED ? 1.0 : 0.0);
         gauge(registry, "sightline.capture.fps.in", "Frames per second from the source (5 s average)", tags, p -> p.stats.snapshot(System.currentTimeMillis()).fpsIn());
         gauge(registry, "sightline.capture.fps.out", "Frames per second published (5 s average)", tags, p -> p.stats.snapshot(System.currentTimeMillis()).fpsOut());
         preprocessTimer = Timer.builder("sightline.capture.preprocess").description("Decode, orient, downscale and encode one frame")
@@ -191,6 +191,15 @@ final class CameraPipeline implements FrameFeed {
         }
         stats.connected(false);
         stats.sourceFailed(message, System.currentTimeMillis());
+    }
+
+    @Override
+    public void refused(String message) {
+        if (closed) {
+            return;
+        }
+        stats.connected(false);
+        stats.sourceRefused(message, System.currentTimeMillis());
     }
 
     @Override

@@ -142,7 +142,7 @@ public class CameraRegistry {
         long now = System.currentTimeMillis();
         running.values().stream().sorted(Comparator.comparing(p -> p.spec().id())).forEach(p -> {
             CameraStats.Snapshot s = p.stats().snapshot(now);
-            if (s.state() == CameraStats.State.DEGRADED) {
+            if (s.state() == CameraStats.State.DEGRADED || s.state() == CameraStats.State.UNAUTHORIZED) {
                 out.put(p.spec().id(), s.lastError() == null ? "not connected yet" : s.lastError());
             }
         });
