@@ -78,7 +78,7 @@ class FaultSuiteTest {
     private static volatile String vlmMode = "ok";
 
     @BeforeAll
-    static void startSystem() throws IOException {
+    static void startSystem() throws Exception {
         kafka = KafkaProcess.start();
         vlm = StandInVlmServer.start("stand-in-vlm").respond(r -> switch (vlmMode) {
             case "hang" -> StandInVlmServer.Reply.hang(120_000);
