@@ -112,6 +112,20 @@ final class ServiceProcess implements AutoCloseable {
         });
     }
 
+    /** SIGKILL: the process dies at once, without shutdown hooks, commits or a LeaveGroup. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() {
         if (!process.isAlive()) {

@@ -179,6 +179,39 @@ class SystemEndToEndTest {
     }
 
     @Test
+    void aPushRetriedWithTheSameIdempotencyKeyIsOneFrameWithOneCaption() throws Exception {
+        String camera = "retry-cam";
+        HttpResponse<String> created = send("PUT", "/api/v1/cameras/" + camera, adminKey,
+                "application/json", "{\"source\":{\"type\":\"push\"}}".getBytes());
+        assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+        byte[] png = Files.readAllBytes(TestImages.image("chelsea.png"));
+
+        String first = pushWithKey(camera, png, "agent-1-frame-1");
+        String retry = pushWithKey(camera, png, "agent-1-frame-1");
+        assertThat(retry).as("frame id of the retry").isEqualTo(first);
+        String next = pushWithKey(camera, Files.readAllBytes(TestImages.image("coffee.png")), "agent-1-frame-2");
+        assertThat(next).isNotEqualTo(first);
+
+        await("captions of both frames").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            JsonNode captions = captions(JSON.readTree(get("/api/v1/captions?camera=" + camera + "&limit=50", viewerKey).body()));
+            List<String> ids = new ArrayList<>();
+            captions.forEach(c -> ids.add(c.path("frame_id").asText()));
+            assertThat(ids).contains(next);
+            assertThat(ids).filteredOn(first::equals).as("captions of the retried frame").hasSize(1);
+        });
+    }
+
+    private static String pushWithKey(String camera, byte[] png, String key) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/frames/" + camera))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + operatorKey)
+                .header("Content-Type", "image/png").header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build();
+        HttpResponse<String> pushed = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(202);
+        return JSON.readTree(pushed.body()).path("frame_id").asText();
+    }
+
+    @Test
     void missingKeyIsUnauthorizedAndViewerMayNotQuery() throws Exception {
         HttpResponse<String> anonymous = send("POST", "/api/v1/query", null, "application/json",
                 "{\"camera\":\"door\",\"query\":\"anyone there?\"}".getBytes());

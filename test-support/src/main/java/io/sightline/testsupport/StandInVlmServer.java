@@ -69,7 +69,19 @@ public final class StandInVlmServer implements AutoCloseable {
         public static Reply error(int status, String body) {
             return new Reply(status, body, 0, Map.of());
         }
+
+        /** 200 with this body verbatim instead of a chat completion (a broken server's garbage). */
+        public static Reply garbage(String body) {
+            return new Reply(200, body, 0, Map.of(RAW_MARKER, "true"));
+        }
+
+        /** No answer for this long (a hung server); the client's timeout should end the call first. */
+        public static Reply hang(long millis) {
+            return new Reply(200, "late", millis, Map.of());
+        }
     }
+
+    private static final String RAW_MARKER = "X-Stand-In-Raw";
 
     private final HttpServer server;
     private final String model;
@@ -249,6 +261,10 @@ public final class StandInVlmServer implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 }
+            }
+            if (reply.headers().containsKey(RAW_MARKER)) {
+                send(exchange, 200, reply.content());
+                return;
             }
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             if (reply.status() != 200) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The shared test images (../shared/testdata/images) and synthetic frames, as JPEG or PNG bytes. */
 public final class TestImages {
@@ -27,7 +28,7 @@ public final class TestImages {
     public static Path testdataDir() {
         String configured = System.getProperty("sightline.testdata.dir", System.getenv("SIGHTLINE_TESTDATA_DIR"));
         if (configured != null) {
-            return Path.of(configured);
+            return TestAssets.require(Path.of(configured), "shared test data");
         }
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
@@ -37,17 +38,28 @@ public final class TestImages {
             }
             dir = dir.getParent();
         }
-        throw new IllegalStateException("shared test data not found; set -Dsightline.testdata.dir");
+        throw TestAssets.missing("shared test data (../shared/testdata) not found");
     }
 
-    /** Models directory: system property, SIGHTLINE_MODELS_DIR, or ../shared/models next to testdata. */
+    /** Models directory: system property, SIGHTLINE_MODELS_DIR, or ../shared/models next to testdata; skips the test when absent. */
     public static Path modelsDir() {
         String configured = System.getProperty("sightline.models.dir", System.getenv("SIGHTLINE_MODELS_DIR"));
-        return configured != null ? Path.of(configured) : testdataDir().resolveSibling("models");
+        Path dir = configured != null ? Path.of(configured) : testdataDir().resolveSibling("models");
+        // every file, not just the directory: a service under test may have created the directory to download into
+        for (String file : MODEL_FILES) {
+            TestAssets.require(dir.resolve(file), "ONNX model file " + file);
+        }
+        return dir;
     }
 
+    /** The files of ../shared/models the tests use (the onnx tier's set). */
+    private static final List<String> MODEL_FILES = List.of("yolox-nano/yolox_nano.onnx", "yolox-nano/coco_classes.txt",
+            "paddleocr-v4/ch_PP-OCRv4_det_infer.onnx", "paddleocr-v4/ch_PP-OCRv4_rec_infer.onnx",
+            "paddleocr-v4/ch_ppocr_mobile_v2.0_cls_infer.onnx", "paddleocr-v4/ppocr_keys_v1.txt");
+
+    /** A shared test image; the calling test is skipped (or fails under -Dsightline.require-assets=true) if it is missing. */
     public static Path image(String name) {
-        return testdataDir().resolve("images").resolve(name);
+        return TestAssets.require(testdataDir().resolve("images").resolve(name), "test image " + name);
     }
 
     public static BufferedImage read(String name) {

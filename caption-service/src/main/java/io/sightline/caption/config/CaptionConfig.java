@@ -45,6 +45,13 @@ public interface CaptionConfig {
     @WithDefault("120s")
     Duration frameTimeout();
 
+    /**
+     * Frame ids remembered per camera to skip a frame id seen before (a client retry with the same
+     * Idempotency-Key, a record written twice to frames): such a record gets no second caption.
+     */
+    @WithDefault("512")
+    int recentFrameIds();
+
     /** Circuit breaker applied to every tier. */
     Breaker breaker();
 

@@ -19,8 +19,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,6 +52,33 @@ public class FramePipeline {
         boolean busy;
     }
 
+    /** Frame ids of one camera seen most recently (insertion order), bounded. */
+    private static final class RecentFrameIds {
+        private final LinkedHashSet<UUID> ids = new LinkedHashSet<>();
+        private final int capacity;
+
+        RecentFrameIds(int capacity) {
+            this.capacity = capacity;
+        }
+
+        /** False when the id was seen already. */
+        boolean add(UUID id) {
+            if (!ids.add(id)) {
+                return false;
+            }
+            if (ids.size() > capacity) {
+                Iterator<UUID> oldest = ids.iterator();
+                oldest.next();
+                oldest.remove();
+            }
+            return true;
+        }
+
+        void forget(UUID id) {
+            ids.remove(id);
+        }
+    }
+
     private final BackendChain chain;
     private final CaptionPublisher publisher;
     private final FrameImages images;
@@ -56,6 +86,8 @@ public class FramePipeline {
     private final Duration frameTimeout;
     private final Timer lag;
     private final Map<String, CameraSlot> slots = new HashMap<>();
+    private final Map<String, RecentFrameIds> recent = new HashMap<>();
+    private final int recentFrameIds;
     private final ArrayDeque<String> ready = new ArrayDeque<>();
     private int inFlight;
     private int waiting;
@@ -67,6 +99,7 @@ public class FramePipeline {
         this.images = images;
         this.registry = registry;
         this.frameTimeout = config.frameTimeout();
+        this.recentFrameIds = Math.max(1, config.recentFrameIds());
         this.lag = Timer.builder("sightline.caption.lag")
                 .description("From capture to caption acknowledged by Kafka")
                 .publishPercentiles(0.5, 0.95).distributionStatisticExpiry(Duration.ofMinutes(2)).register(registry);
@@ -87,17 +120,20 @@ public class FramePipeline {
 
     /** Takes a frame whose record is acknowledged (or dead-lettered) later by this pipeline. */
     public void offer(CapturedFrame frame, Message<byte[]> message) {
-        Pending skipped;
+        boolean duplicate;
+        Pending skipped = null;
         synchronized (this) {
-            CameraSlot slot = slots.computeIfAbsent(frame.camera(), c -> new CameraSlot());
-            skipped = slot.waiting;
-            slot.waiting = new Pending(frame, message);
-            if (skipped == null) {
-                waiting++;
-                if (!slot.busy) {
-                    ready.add(frame.camera());
-                }
+            duplicate = !recent.computeIfAbsent(frame.camera(), c -> new RecentFrameIds(recentFrameIds)).add(frame.frameId());
+            if (!duplicate) {
+                skipped = enqueue(frame, message);
             }
+        }
+        if (duplicate) {
+            registry.counter("sightline.frames.duplicate", "camera", frame.camera()).increment();
+            Log.infof("Skipped frame %s of camera %s: this frame id was taken before (a retried push or a duplicate record)",
+                    frame.frameId(), frame.camera());
+            message.ack();
+            return;
         }
         if (skipped != null) {
             registry.counter("sightline.frames.skipped", "camera", frame.camera()).increment();
@@ -106,6 +142,20 @@ public class FramePipeline {
             skipped.message().ack();
         }
         pump();
+    }
+
+    /** Makes the frame the waiting one of its camera (caller holds the lock); returns the frame it replaced. */
+    private Pending enqueue(CapturedFrame frame, Message<byte[]> message) {
+        CameraSlot slot = slots.computeIfAbsent(frame.camera(), c -> new CameraSlot());
+        Pending skipped = slot.waiting;
+        slot.waiting = new Pending(frame, message);
+        if (skipped == null) {
+            waiting++;
+            if (!slot.busy) {
+                ready.add(frame.camera());
+            }
+        }
+        return skipped;
     }
 
     private void pump() {
@@ -140,6 +190,13 @@ public class FramePipeline {
                             done(frame);
                         },
                         failure -> {
+                            synchronized (this) {
+                                // a retry of a dead-lettered frame may try again
+                                RecentFrameIds ids = recent.get(frame.camera());
+                                if (ids != null) {
+                                    ids.forget(frame.frameId());
+                                }
+                            }
                             deadLetter(pending.message(), frame, failure);
                             done(frame);
                         });

@@ -66,6 +66,7 @@ class LocalTiersTest {
 
     @Test
     void undecodableImageIsTheFramesFaultNotTheTiers() {
+        TestImages.modelsDir(); // the onnx tier looks at the bytes only once its models are there
         CapturedFrame garbage = frame(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2, 3});
         assertThatThrownBy(() -> onnx.describe(garbage, "ignored").await().atMost(WAIT))
                 .isInstanceOf(InvalidFrameException.class).hasMessageContaining("do not decode");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sightline.caption.support.CaptionTestResource;
+import io.sightline.testsupport.TestImages;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -20,6 +21,7 @@ class BackendsResourceTest {
 
     @Test
     void listsEveryTierInChainOrderWithItsNeedsStateBreakerLatencyAndTheSelectedHead() {
+        TestImages.modelsDir(); // every tier available includes onnx and labels, which need the models
         await().atMost(Duration.ofSeconds(20)).until(() -> backends().path("backends").findValues("available").stream()
                 .allMatch(JsonNode::asBoolean));
         JsonNode body = backends();

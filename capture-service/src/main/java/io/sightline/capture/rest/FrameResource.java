@@ -19,17 +19,25 @@ import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * HTTP push of single frames ({@code image/jpeg} or {@code image/png}) for screen-capture agents and
- * other producers. Answers 202 with the frame id only after Kafka acknowledged the record.
+ * other producers. Answers 202 with the frame id only after Kafka acknowledged the record; 503 means the
+ * frame may or may not be on Kafka, so a client retries with the same {@value #IDEMPOTENCY_KEY}.
  */
 @Path("/api/v1/frames")
 @Produces(MediaType.APPLICATION_JSON)
 public class FrameResource {
+
+    /** A client's id of one push; a retry with the same key yields the same frame id (see the README's push contract). */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final int MAX_KEY_LENGTH = 200;
 
     private final CameraRegistry cameras;
     private final CaptureConfig config;
@@ -47,11 +55,29 @@ public class FrameResource {
                               @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                               @HeaderParam("X-Captured-At") String capturedAt,
                               @HeaderParam("X-Source") String source,
+                              @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
                               InputStream body) throws IOException {
         checkContentType(contentType);
+        Optional<UUID> frameId = frameId(camera, idempotencyKey);
         byte[] bytes = readLimited(body, config.image().maxBytes());
-        return cameras.push(camera, bytes, capturedAt(capturedAt), source(source), Context.current())
+        return cameras.push(camera, bytes, capturedAt(capturedAt), source(source), frameId, Context.current())
                 .onItem().transform(result -> Response.accepted(result).build());
+    }
+
+    /**
+     * The frame id a retry with the same key gets again: a v3 (name-based) UUID of camera and key, so a
+     * consumer that has taken the frame once skips the re-push. Absent key: a random id.
+     */
+    static Optional<UUID> frameId(String camera, String key) {
+        if (key == null) {
+            return Optional.empty();
+        }
+        String value = key.trim();
+        if (value.isEmpty() || value.length() > MAX_KEY_LENGTH || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw CaptureRejection.badRequest("invalid_idempotency_key", IDEMPOTENCY_KEY + " must be 1 to " + MAX_KEY_LENGTH
+                    + " visible ASCII characters (a UUID is a good choice)");
+        }
+        return Optional.of(UUID.nameUUIDFromBytes(("sightline-push\n" + camera + "\n" + value).getBytes(StandardCharsets.UTF_8)));
     }
 
     private static void checkContentType(String contentType) {

@@ -74,7 +74,7 @@ final class CameraPipeline implements FrameFeed {
         counter(registry, "sightline.capture.source.errors", "Source failures (connection, stream, bad image)", tags, stats.sourceErrors);
         gauge(registry, "sightline.capture.publish.waiting", "Frames waiting for Kafka behind the one in flight (0 or 1)", tags, p -> (double) p.lane.waitingCount());
         gauge(registry, "sightline.capture.source.connected", "1 while the source delivers", tags, p -> p.stats.connected(System.currentTimeMillis()) ? 1.0 : 0.0);
-        gauge(registry, "sightline.capture.source.degraded", "1 while the camera is degraded", tags, p -> p.stats.state() == CameraStats.State.DEGRADED ? 1.0 : 0.0);
+        gauge(registry, "sightline.capture.source.degraded", "1 while the camera is degraded", tags, p -> p.stats.state() == CameraStats.State.DEGRADED || p.stats.state() == CameraStats.State.UNAUTHORIZED ? 1.0 : 0.0);
         gauge(registry, "sightline.capture.fps.in", "Frames per second from the source (5 s average)", tags, p -> p.stats.snapshot(System.currentTimeMillis()).fpsIn());
         gauge(registry, "sightline.capture.fps.out", "Frames per second published (5 s average)", tags, p -> p.stats.snapshot(System.currentTimeMillis()).fpsOut());
         preprocessTimer = Timer.builder("sightline.capture.preprocess").description("Decode, orient, downscale and encode one frame")
@@ -194,6 +194,15 @@ final class CameraPipeline implements FrameFeed {
     }
 
     @Override
+    public void refused(String message) {
+        if (closed) {
+            return;
+        }
+        stats.connected(false);
+        stats.sourceRefused(message, System.currentTimeMillis());
+    }
+
+    @Override
     public void finished(String reason) {
         Log.infof("Camera %s: source finished (%s)", spec.id(), reason);
         stats.stopped(reason);
@@ -202,13 +211,13 @@ final class CameraPipeline implements FrameFeed {
     // ---- push ----
 
     /** Normalises a pushed image (throws when it is no acceptable image) into a frame ready to publish. */
-    CapturedFrame preparePush(byte[] body, long capturedAtMillis, FrameSource source) throws ImageRejectedException {
+    CapturedFrame preparePush(byte[] body, long capturedAtMillis, FrameSource source, UUID frameId) throws ImageRejectedException {
         stats.frameIn(System.currentTimeMillis());
         Timer.Sample sample = Timer.start();
         NormalisedFrame normalised = wiring.normaliser().normalise(body);
         sample.stop(preprocessTimer);
         double score = gate.scoreAndAccept(normalised.thumbnail(), System.nanoTime());
-        return frame(normalised, capturedAtMillis, source, score);
+        return frame(frameId, normalised, capturedAtMillis, source, score);
     }
 
     void pushPublished() {
@@ -224,7 +233,11 @@ final class CameraPipeline implements FrameFeed {
     }
 
     private CapturedFrame frame(NormalisedFrame normalised, long capturedAtMillis, FrameSource source, double score) {
-        return new CapturedFrame(UUID.randomUUID(), spec.id(), source, capturedAtMillis, normalised.width(), normalised.height(),
+        return frame(UUID.randomUUID(), normalised, capturedAtMillis, source, score);
+    }
+
+    private CapturedFrame frame(UUID frameId, NormalisedFrame normalised, long capturedAtMillis, FrameSource source, double score) {
+        return new CapturedFrame(frameId, spec.id(), source, capturedAtMillis, normalised.width(), normalised.height(),
                 CapturedFrame.JPEG, seq.incrementAndGet(), Math.round(score * 10_000) / 10_000.0, normalised.jpeg());
     }
 

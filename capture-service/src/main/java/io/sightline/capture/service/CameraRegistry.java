@@ -37,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -181,7 +182,7 @@ public class CameraRegistry {
         long now = System.currentTimeMillis();
         running.values().stream().sorted(Comparator.comparing(p -> p.spec().id())).forEach(p -> {
             CameraStats.Snapshot s = p.stats().snapshot(now);
-            if (s.state() == CameraStats.State.DEGRADED) {
+            if (s.state() == CameraStats.State.DEGRADED || s.state() == CameraStats.State.UNAUTHORIZED) {
                 out.put(p.spec().id(), s.lastError() == null ? "not connected yet" : s.lastError());
             }
         });
@@ -199,15 +200,17 @@ public class CameraRegistry {
     /**
      * Normalises and publishes a pushed image; the Uni completes once Kafka acknowledged it, or fails
      * with a {@link CaptureRejection} (404 unknown camera, 409 not a push camera, 400/413 bad image,
-     * 503 Kafka not taking it within the push timeout).
+     * 503 Kafka not taking it within the push timeout: the record may still be delivered later, which is why
+     * a client-supplied {@code frameId} (from an Idempotency-Key) makes a retry carry the same id).
      */
-    public Uni<PushResult> push(String cameraId, byte[] body, long capturedAt, FrameSource source, Context trace) {
+    public Uni<PushResult> push(String cameraId, byte[] body, long capturedAt, FrameSource source, Optional<UUID> frameId,
+                                Context trace) {
         CameraPipeline pipeline = pushTarget(cameraId);
         AtomicInteger pending = pendingPushes.computeIfAbsent(cameraId, k -> new AtomicInteger());
         CaptureConfig.Publish publish = config.publish();
         CapturedFrame frame;
         try {
-            frame = pipeline.preparePush(body, capturedAt, source);
+            frame = pipeline.preparePush(body, capturedAt, source, frameId.orElseGet(UUID::randomUUID));
         } catch (ImageRejectedException e) {
             pipeline.pushRejected(e.getMessage());
             int status = e.kind() == ImageRejectedException.Kind.TOO_MANY_BYTES || e.kind() == ImageRejectedException.Kind.TOO_MANY_PIXELS ? 413 : 400;

@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Live counters and state of one camera, shown by the camera API, readiness and metrics. */
 public final class CameraStats {
 
-    public enum State { STARTING, OK, DEGRADED, STOPPED }
+    /** UNAUTHORIZED: the source refused the camera's credentials on the latest attempt (retried with backoff). */
+    public enum State { STARTING, OK, DEGRADED, UNAUTHORIZED, STOPPED }
 
     final AtomicLong framesIn = new AtomicLong();
     final AtomicLong framesPublished = new AtomicLong();
@@ -19,6 +20,7 @@ public final class CameraStats {
     private final boolean pulled;
 
     private volatile boolean connected;
+    private volatile boolean refused;
     private volatile boolean stopped;
     private volatile String stoppedReason;
     private volatile long lastFrameAt;
@@ -58,7 +60,13 @@ public final class CameraStats {
         error("publish: " + message, nowMillis);
     }
 
+    void sourceRefused(String message, long nowMillis) {
+        sourceFailed(message, nowMillis);
+        refused = true;
+    }
+
     void sourceFailed(String message, long nowMillis) {
+        refused = false;
         sourceErrors.incrementAndGet();
         sourceErrorAt = nowMillis;
         error(message, nowMillis);
@@ -77,6 +85,9 @@ public final class CameraStats {
 
     void connected(boolean value) {
         connected = value;
+        if (value) {
+            refused = false;
+        }
     }
 
     void stopped(String reason) {
@@ -91,6 +102,9 @@ public final class CameraStats {
         }
         if (pulled && !connected && sourceErrorAt == 0 && lastFrameAt == 0) {
             return State.STARTING;
+        }
+        if (refused && !connected) {
+            return State.UNAUTHORIZED;
         }
         boolean sourceFailing = (pulled && !connected) || sourceErrorAt > lastFrameAt;
         // the newest publish attempt failed: frames are not reaching Kafka

@@ -25,6 +25,11 @@ public interface FrameFeed {
     /** The source failed (will retry with backoff); the message must not contain credentials. */
     void failed(String message);
 
+    /** The source refused the credentials (will retry with backoff); the message must not contain credentials. */
+    default void refused(String message) {
+        failed(message);
+    }
+
     /** The source ended for good (a file that does not loop). */
     void finished(String reason);
 }

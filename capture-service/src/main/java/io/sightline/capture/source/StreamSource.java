@@ -45,6 +45,17 @@ public final class StreamSource extends PulledSource {
                 if (stopping()) {
                     return;
                 }
+                String refusal = refusal(e);
+                if (refusal != null) {
+                    long delay = backoff.next();
+                    Log.warnf("Camera %s: %s; retrying in %d ms", camera, refusal, delay);
+                    feed.refused(refusal);
+                    closeGrabber();
+                    if (!pause(delay)) {
+                        return;
+                    }
+                    continue;
+                }
                 ended = "stream failed: " + spec.scrub(messageOf(e));
             } finally {
                 closeGrabber();
@@ -111,6 +122,22 @@ public final class StreamSource extends PulledSource {
             }
         }
         return "stopped";
+    }
+
+    // FFmpeg's AVERROR_HTTP_UNAUTHORIZED / AVERROR_HTTP_FORBIDDEN (-MKTAG(0xF8,'4','0','1'/'3')), also used for RTSP replies
+    private static final String AVERROR_UNAUTHORIZED = "error -825242872";
+    private static final String AVERROR_FORBIDDEN = "error -858797304";
+
+    /** Why the camera refused us when it refused the credentials (401/403), else null. */
+    static String refusal(Throwable e) {
+        String message = String.valueOf(messageOf(e));
+        if (message.contains(AVERROR_UNAUTHORIZED)) {
+            return "the camera refused the credentials (401 Unauthorized): check the user and password in the URL";
+        }
+        if (message.contains(AVERROR_FORBIDDEN)) {
+            return "the camera refused access (403 Forbidden): the user may not open this stream";
+        }
+        return null;
     }
 
     private FFmpegFrameGrabber open() throws java.io.IOException {

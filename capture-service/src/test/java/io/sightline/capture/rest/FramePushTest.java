@@ -42,6 +42,27 @@ class FramePushTest {
     }
 
     @Test
+    void aRetryWithTheSameIdempotencyKeyCarriesTheSameFrameIdAndAnotherKeyAnother() {
+        byte[] jpeg = TestImages.encodeJpeg(TestImages.scene(320, 240, Color.DARK_GRAY, 40, 60), 0.9f);
+        try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            String first = pushWithKey(jpeg, "agent-7-frame-42").then().statusCode(202).extract().path("frame_id");
+            String retry = pushWithKey(jpeg, "agent-7-frame-42").then().statusCode(202).extract().path("frame_id");
+            String other = pushWithKey(jpeg, "agent-7-frame-43").then().statusCode(202).extract().path("frame_id");
+
+            assertThat(retry).isEqualTo(first);
+            assertThat(other).isNotEqualTo(first);
+            List<ConsumerRecord<String, byte[]>> published = frames.await(Frames.ofCamera(CAMERA), 3, Duration.ofSeconds(30));
+            assertThat(published).extracting(r -> TopicReader.header(r, FrameHeaders.FRAME_ID)).containsExactly(first, first, other);
+        }
+        pushWithKey(jpeg, "has spaces in it").then().statusCode(400).body(containsString("invalid_idempotency_key"));
+    }
+
+    private static Response pushWithKey(byte[] jpeg, String key) {
+        return given().header("Authorization", TOKEN).contentType("image/jpeg").header("Idempotency-Key", key)
+                .body(jpeg).post("/api/v1/frames/" + CAMERA);
+    }
+
+    @Test
     void pushedJpegIsPublishedWithContractHeadersAndAcknowledgedWithItsFrameId() {
         TestImages.Jpeg jpeg = TestImages.jpeg("chelsea.png");
         try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {

@@ -98,6 +98,17 @@ public interface WatchConfig {
     @WithDefault("fallback-service-watch-owners")
     String ownerGroup();
 
+    /**
+     * Static member id of this replica in the owner group ({@code group.instance.id}), stable across
+     * restarts: a replica killed and restarted takes its jobs back at once. Unique per live replica.
+     */
+    @WithDefault("fallback-service-${sightline.replica-id}")
+    String ownerInstanceId();
+
+    /** Session timeout of the owner group: how long the jobs of a replica gone for good wait for another owner. */
+    @WithDefault("PT10S")
+    Duration ownerSessionTimeout();
+
     /** Poll interval of the ownership and job-state consumers (how fast cancels and hand-overs are seen). */
     @WithDefault("PT0.2S")
     Duration pollInterval();

@@ -191,6 +191,10 @@ class WatchJobLog {
         props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         if (groupId != null) {
             props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.ownerInstanceId());
+            int sessionMs = (int) config.ownerSessionTimeout().toMillis();
+            props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionMs);
+            props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, sessionMs / 3));
             // only partitions that move are revoked (and revoked before anyone else is given them)
             props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         }

@@ -20,7 +20,9 @@
  * must move, and revokes them in a first rebalance round before a second round gives them to another
  * member; the revoke callback stops the loops of those partitions before it returns, so the next owner
  * never starts a job that still runs elsewhere. A replica that dies stops heartbeating
- * and its partitions move after the session timeout; a replica that stops polling loses them after
+ * and its partitions move after the session timeout ({@code owner-session-timeout}, 10 s); a replica restarted
+ * with the same static member id ({@code owner-instance-id}, from {@code sightline.replica-id}) takes them back
+ * at once. A replica that stops polling loses them after
  * {@code max.poll.interval.ms}. A new owner starts a job only after it has read {@code watch.jobs} to
  * the end, so it resumes from the latest persisted state (iteration count, wall-clock deadline
  * {@code expires_at}: downtime counts against the job's duration).

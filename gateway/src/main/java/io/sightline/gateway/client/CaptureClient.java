@@ -54,8 +54,9 @@ public class CaptureClient {
 
     @WithSpan("capture.frame.push")
     @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
-    public Uni<DownstreamResponse> pushFrame(String camera, byte[] image, String contentType, String capturedAt, String source) {
-        return Downstreams.guard(rest.pushFrame(camera, image, contentType, capturedAt, source).map(DownstreamResponse::of),
+    public Uni<DownstreamResponse> pushFrame(String camera, byte[] image, String contentType, String capturedAt, String source,
+                                             String idempotencyKey) {
+        return Downstreams.guard(rest.pushFrame(camera, image, contentType, capturedAt, source, idempotencyKey).map(DownstreamResponse::of),
                 SERVICE, timeout);
     }
 

@@ -42,7 +42,8 @@ interface CaptureRestClient {
     Uni<Response> pushFrame(@PathParam("camera") String camera, byte[] image,
             @jakarta.ws.rs.HeaderParam("Content-Type") String contentType,
             @jakarta.ws.rs.HeaderParam("X-Captured-At") String capturedAt,
-            @jakarta.ws.rs.HeaderParam("X-Source") String source);
+            @jakarta.ws.rs.HeaderParam("X-Source") String source,
+            @jakarta.ws.rs.HeaderParam("Idempotency-Key") String idempotencyKey);
 
     @GET
     @Path("/q/health/ready")

@@ -32,16 +32,17 @@ public class FrameResource {
     @Consumes({"image/jpeg", "image/jpg", "image/png"})
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Push one frame for a camera (role operator)",
-            description = "JPEG or PNG body; optional X-Captured-At (ISO-8601 or epoch ms) and X-Source: screen. 202 once Kafka has it.")
+            description = "JPEG or PNG body; optional X-Captured-At (ISO-8601 or epoch ms) and X-Source: screen; Idempotency-Key makes a retry after a 503 carry the same frame id. 202 once Kafka has it.")
     public Uni<Response> push(@PathParam("camera") String camera, byte[] image,
             @HeaderParam("Content-Type") String contentType,
             @HeaderParam("X-Captured-At") String capturedAt,
-            @HeaderParam("X-Source") String source) {
+            @HeaderParam("X-Source") String source,
+            @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Passthrough.id(camera, "camera");
         if (image == null || image.length == 0) {
             throw GatewayException.badRequest("the body is empty; send the image bytes");
         }
-        return capture.pushFrame(camera, image, contentType, capturedAt, source)
+        return capture.pushFrame(camera, image, contentType, capturedAt, source, idempotencyKey)
                 .map(r -> Passthrough.json(r, CaptureClient.SERVICE));
     }
 }

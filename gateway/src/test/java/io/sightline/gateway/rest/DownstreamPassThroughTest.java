@@ -153,16 +153,18 @@ class DownstreamPassThroughTest {
     }
 
     @Test
-    void pushedFrameReachesCaptureServiceWithItsContentType() throws Exception {
+    void pushedFrameReachesCaptureServiceWithItsContentTypeAndIdempotencyKey() throws Exception {
         byte[] png = Files.readAllBytes(TestImages.image("astronaut.png"));
         GatewayTestResource.capture.clear();
         GatewayTestResource.capture.onJson("POST /api/v1/frames/door", 202, "{\"frame_id\":\"f-9\"}");
-        given().auth().oauth2(OPERATOR).contentType("image/png").header("X-Source", "screen").body(png)
+        given().auth().oauth2(OPERATOR).contentType("image/png").header("X-Source", "screen")
+                .header("Idempotency-Key", "agent-7-frame-42").body(png)
                 .post("/api/v1/frames/door").then().statusCode(202).body("frame_id", equalTo("f-9"));
         StandInService.Received push = GatewayTestResource.capture.received("POST", "/api/v1/frames/door").get(0);
         assertThat(push.body()).isEqualTo(png);
         assertThat(push.header("Content-Type")).startsWith("image/png");
         assertThat(push.header("X-Source")).isEqualTo("screen");
+        assertThat(push.header("Idempotency-Key")).isEqualTo("agent-7-frame-42");
     }
 
     @Test
