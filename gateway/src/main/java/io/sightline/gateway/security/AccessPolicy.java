@@ -15,8 +15,15 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class AccessPolicy {
 
-    /** What a request needs: {@code role} empty = open. */
-    public record Rule(Optional<Role> role, long maxBodyBytes) {
+    /**
+     * What a request needs: {@code role} empty = open. {@code perKeyRateLimit} false where the route
+     * has a limit of its own (pushed frames are limited per camera by the push route).
+     */
+    public record Rule(Optional<Role> role, long maxBodyBytes, boolean perKeyRateLimit) {
+        public Rule(Optional<Role> role, long maxBodyBytes) {
+            this(role, maxBodyBytes, true);
+        }
+
         public boolean open() {
             return role.isEmpty();
         }
@@ -46,7 +53,7 @@ public class AccessPolicy {
                 new Row("POST", Pattern.compile("/api/v1/query"), operator),
                 new Row("POST", Pattern.compile("/api/v1/watch"), operator),
                 new Row("DELETE", Pattern.compile("/api/v1/watch/[^/]+"), operator),
-                new Row("POST", Pattern.compile("/api/v1/frames/[^/]+"), new Rule(Optional.of(Role.OPERATOR), config.limits().frameBodyBytes())),
+                new Row("POST", Pattern.compile("/api/v1/frames/[^/]+"), new Rule(Optional.of(Role.OPERATOR), config.limits().frameBodyBytes(), false)),
                 new Row("POST", Pattern.compile("/v1/chat/completions"), new Rule(Optional.of(Role.OPERATOR), chat)),
                 new Row("PUT,POST,DELETE,PATCH", Pattern.compile("/api/v1/cameras(/.*)?"), admin));
         defaultRead = viewer;
