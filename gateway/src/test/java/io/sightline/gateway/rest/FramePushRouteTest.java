@@ -108,6 +108,13 @@ class FramePushRouteTest {
         assertThat(capture.received("POST", "/api/v1/frames/" + camera)).isEmpty();
     }
 
+    @Test
+    void pushRouteIsStillInTheOpenApiDocument() {
+        given().get("/q/openapi").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("/api/v1/frames/{camera}"))
+                .body(org.hamcrest.Matchers.containsString("per-camera-fps"));
+    }
+
     private static io.restassured.response.Response push(String camera, byte[] body) {
         return given().auth().oauth2(OPERATOR).contentType("image/jpeg").body(body).post("/api/v1/frames/" + camera);
     }
