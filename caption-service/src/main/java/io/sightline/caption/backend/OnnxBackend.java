@@ -77,7 +77,7 @@ public class OnnxBackend implements VisionBackend {
     }
 
     private FrameDescription describe(OnnxSceneAnalyzer analyzer, CapturedFrame frame) {
-        SceneAnalysis analysis = analyzer.analyze(images.decode(frame));
+        SceneAnalysis analysis = analyzer.analyze(images.decode(frame), frame.camera());
         return new FrameDescription(SceneCaptionWriter.caption(analysis), OnnxSceneAnalyzer.MODEL, analysis.objects(),
                 analysis.texts());
     }

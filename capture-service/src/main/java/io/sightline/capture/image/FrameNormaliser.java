@@ -26,6 +26,11 @@ public final class FrameNormaliser {
     private final int maxBytes;
     private final long maxPixels;
 
+    /** Lowest estimated JPEG quality published as it came. */
+    static final int MIN_KEPT_QUALITY = 50;
+    /** Highest estimated JPEG quality published as it came. */
+    static final int MAX_KEPT_QUALITY = 95;
+
     static {
         ImageIO.setUseCache(false);
     }
@@ -47,9 +52,44 @@ public final class FrameNormaliser {
         return maxBytes;
     }
 
-    /** Decodes encoded JPEG/PNG bytes and normalises them; rejects what is not a sound, reasonably sized image. */
+    /**
+     * Normalises encoded JPEG/PNG bytes; rejects what is not a sound, reasonably sized image. A JPEG that
+     * already fits the contract (see {@link #fitsAsIs}) is kept byte for byte: only its header is validated
+     * and a subsampled decode feeds the thumbnail. Everything else is decoded, oriented, downscaled and encoded.
+     */
     public NormalisedFrame normalise(byte[] encoded) throws ImageRejectedException {
-        return normalise(decode(encoded), encoded.length > 0 && isJpeg(encoded) ? ExifOrientation.read(encoded) : 1);
+        validate(encoded);
+        if (isJpeg(encoded)) {
+            JpegHeader header = JpegHeader.parse(encoded);
+            if (header != null) {
+                checkPixels(header.width(), header.height());
+                if (fitsAsIs(header, encoded)) {
+                    return new NormalisedFrame(encoded, header.width(), header.height(), Thumbnail.of(readReduced(encoded, header)));
+                }
+            }
+        }
+        return normalise(decode(encoded), isJpeg(encoded) ? ExifOrientation.read(encoded) : 1);
+    }
+
+    /**
+     * A JPEG consumers can take as it is: 8-bit baseline or progressive YCbCr, long side within
+     * {@code maxLongSide}, no EXIF rotation to apply, quality between {@value #MIN_KEPT_QUALITY} and
+     * {@value #MAX_KEPT_QUALITY} (above, re-encoding saves bytes; below, the frame is too blocky to keep
+     * as the reference copy), and within the topic's record size.
+     */
+    boolean fitsAsIs(JpegHeader header, byte[] encoded) {
+        return header.isPlainYcbcr()
+                && Math.max(header.width(), header.height()) <= maxLongSide
+                && header.quality() >= MIN_KEPT_QUALITY && header.quality() <= MAX_KEPT_QUALITY
+                && encoded.length <= Topics.MAX_FRAME_BYTES
+                && ExifOrientation.read(encoded) == 1;
+    }
+
+    /** Subsampled decode for the thumbnail: a few hundred pixels across are plenty for a 64x64 grid. */
+    private BufferedImage readReduced(byte[] encoded, JpegHeader header) throws ImageRejectedException {
+        int step = Math.max(1, Math.min(header.width(), header.height()) / (2 * Thumbnail.GRID));
+        BufferedImage image = read(encoded, step);
+        return image.getType() == BufferedImage.TYPE_3BYTE_BGR ? image : BgrResampler.toBgr(image);
     }
 
     /** Normalises an already decoded image (a video frame); the image is not modified or retained. */
@@ -70,6 +110,11 @@ public final class FrameNormaliser {
 
     /** Decodes with the guards; the result may be larger than {@code maxLongSide} (subsampled only for huge inputs). */
     BufferedImage decode(byte[] encoded) throws ImageRejectedException {
+        validate(encoded);
+        return read(encoded, 0);
+    }
+
+    private void validate(byte[] encoded) throws ImageRejectedException {
         if (encoded == null || encoded.length == 0) {
             throw new ImageRejectedException(ImageRejectedException.Kind.EMPTY, "the image is empty (0 bytes)");
         }
@@ -91,6 +136,22 @@ public final class FrameNormaliser {
             throw new ImageRejectedException(ImageRejectedException.Kind.TRUNCATED,
                     "the PNG is truncated (no IEND chunk after " + encoded.length + " bytes)");
         }
+    }
+
+    private void checkPixels(int width, int height) throws ImageRejectedException {
+        if (width <= 0 || height <= 0) {
+            throw new ImageRejectedException(ImageRejectedException.Kind.NOT_AN_IMAGE,
+                    "the image header declares " + width + "x" + height + " pixels");
+        }
+        if ((long) width * height > maxPixels) {
+            throw new ImageRejectedException(ImageRejectedException.Kind.TOO_MANY_PIXELS,
+                    "the image declares " + width + "x" + height + " = " + ((long) width * height)
+                            + " pixels, more than the limit of " + maxPixels);
+        }
+    }
+
+    /** Reads with the pixel guard; {@code step} 0 picks a subsampling that only kicks in for huge inputs. */
+    private BufferedImage read(byte[] encoded, int step) throws ImageRejectedException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -101,21 +162,14 @@ public final class FrameNormaliser {
                 reader.setInput(in, true, true);
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
-                if (width <= 0 || height <= 0) {
-                    throw new ImageRejectedException(ImageRejectedException.Kind.NOT_AN_IMAGE,
-                            "the image header declares " + width + "x" + height + " pixels");
-                }
-                if ((long) width * height > maxPixels) {
-                    throw new ImageRejectedException(ImageRejectedException.Kind.TOO_MANY_PIXELS,
-                            "the image declares " + width + "x" + height + " = " + ((long) width * height)
-                                    + " pixels, more than the limit of " + maxPixels);
-                }
+                checkPixels(width, height);
                 ImageReadParam param = reader.getDefaultReadParam();
                 int factor = Math.max(width, height) / maxLongSide;
-                if (factor >= 4) {
-                    // keep at least twice the target so the area downscale still smooths
-                    int step = factor / 2;
+                if (step > 1) {
                     param.setSourceSubsampling(step, step, 0, 0);
+                } else if (step == 0 && factor >= 4) {
+                    // keep at least twice the target so the area downscale still smooths
+                    param.setSourceSubsampling(factor / 2, factor / 2, 0, 0);
                 }
                 BufferedImage image = reader.read(0, param);
                 if (image == null) {

@@ -13,7 +13,7 @@ import java.util.zip.CRC32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class FrameNormaliserTest {
+public class FrameNormaliserTest {
 
     private final FrameNormaliser normaliser = new FrameNormaliser(1280, 85, 10 * 1024 * 1024, 50_000_000L);
 
@@ -84,6 +84,79 @@ class FrameNormaliserTest {
     }
 
     @Test
+    void conformingJpegIsKeptByteForByteWithAThumbnailLikeAFullDecode() throws Exception {
+        byte[] jpeg = TestImages.encodeJpeg(TestImages.read("chelsea.png"), 0.85f);
+
+        NormalisedFrame frame = normaliser.normalise(jpeg);
+
+        assertThat(frame.jpeg()).isEqualTo(jpeg);
+        BufferedImage full = TestImages.decode(jpeg);
+        assertThat(new int[] {frame.width(), frame.height()}).containsExactly(full.getWidth(), full.getHeight());
+        // the reduced decode must score the same scene as unchanged against a full decode, or the gate would misfire
+        Thumbnail fromFull = Thumbnail.of(BgrResampler.toBgr(full));
+        assertThat(frame.thumbnail().changeFrom(fromFull, 24)).isLessThan(0.02);
+        assertThat(frame.thumbnail().columns()).isEqualTo(fromFull.columns());
+    }
+
+    @Test
+    void full1080pJpegIsResizedTo1280() throws Exception {
+        byte[] jpeg = TestImages.encodeJpeg(TestImages.scene(1920, 1080, Color.BLUE, 100, 100), 0.85f);
+
+        NormalisedFrame frame = normaliser.normalise(jpeg);
+
+        assertThat(new int[] {frame.width(), frame.height()}).containsExactly(1280, 720);
+        assertThat(frame.jpeg()).isNotEqualTo(jpeg);
+        assertThat(TestImages.decode(frame.jpeg()).getWidth()).isEqualTo(1280);
+    }
+
+    @Test
+    void bloatedQualityJpegIsReencodedSmaller() throws Exception {
+        byte[] jpeg = TestImages.encodeJpeg(TestImages.read("chelsea.png"), 1.0f);
+        assertThat(JpegHeader.parse(jpeg).quality()).isGreaterThan(95);
+
+        NormalisedFrame frame = normaliser.normalise(jpeg);
+
+        assertThat(frame.jpeg().length).isLessThan(jpeg.length);
+    }
+
+    @Test
+    void estimatesTheQualityAJpegWasWrittenWith() {
+        BufferedImage image = TestImages.read("coffee.png");
+        for (int quality : new int[] {30, 60, 85, 90}) {
+            JpegHeader header = JpegHeader.parse(TestImages.encodeJpeg(image, quality / 100f));
+            assertThat(header.quality()).as("quality %d", quality).isBetween(quality - 2, quality + 2);
+            assertThat(header.isPlainYcbcr()).isTrue();
+            assertThat(header.width()).isEqualTo(image.getWidth());
+        }
+    }
+
+    @Test
+    void jpegDeclaringAPixelBombIsRejectedFromItsHeader() {
+        byte[] jpeg = TestImages.encodeJpeg(TestImages.scene(64, 48, Color.RED, 1, 1), 0.85f);
+        int sof = sofOffset(jpeg);
+        // height and width of the SOF0 segment: 60000 x 60000
+        jpeg[sof + 5] = (byte) 0xEA;
+        jpeg[sof + 6] = (byte) 0x60;
+        jpeg[sof + 7] = (byte) 0xEA;
+        jpeg[sof + 8] = (byte) 0x60;
+
+        assertThatThrownBy(() -> normaliser.normalise(jpeg))
+                .isInstanceOfSatisfying(ImageRejectedException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ImageRejectedException.Kind.TOO_MANY_PIXELS);
+                    assertThat(e.getMessage()).contains("60000x60000");
+                });
+    }
+
+    private static int sofOffset(byte[] jpeg) {
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && ((jpeg[i + 1] & 0xFF) == 0xC0 || (jpeg[i + 1] & 0xFF) == 0xC2)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no SOF marker");
+    }
+
+    @Test
     void rejectsEmptyBytes() {
         assertThatThrownBy(() -> normaliser.normalise(new byte[0]))
                 .isInstanceOfSatisfying(ImageRejectedException.class, e -> assertThat(e.kind()).isEqualTo(ImageRejectedException.Kind.EMPTY));
@@ -136,7 +209,7 @@ class FrameNormaliserTest {
     }
 
     /** Inserts an APP1 Exif segment (big-endian TIFF, one IFD entry: orientation) after SOI. */
-    static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+    public static byte[] withExifOrientation(byte[] jpeg, int orientation) {
         ByteBuffer tiff = ByteBuffer.allocate(26);
         tiff.put(new byte[] {'M', 'M', 0, 42}).putInt(8).putShort((short) 1)
                 .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0)

@@ -92,6 +92,49 @@ class FramePushTest {
     }
 
     @Test
+    void conformingJpegIsPublishedByteForByteAndStillGated() {
+        byte[] jpeg = TestImages.encodeJpeg(TestImages.read("astronaut.png"), 0.85f);
+        byte[] other = TestImages.encodeJpeg(TestImages.read("coffee.png"), 0.85f);
+        try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            for (byte[] body : List.of(jpeg, jpeg, other)) {
+                authed().contentType("image/jpeg").body(body).post("/api/v1/frames/" + CAMERA).then().statusCode(202);
+            }
+
+            List<ConsumerRecord<String, byte[]>> records = frames.await(Frames.ofCamera(CAMERA), 3, Duration.ofSeconds(30));
+            assertThat(records.get(0).value()).isEqualTo(jpeg);
+            assertThat(records.get(1).value()).isEqualTo(jpeg);
+            assertThat(records.get(2).value()).isEqualTo(other);
+            // the change score still comes from the thumbnails: the repeat is unchanged, the new scene is not
+            assertThat(Frames.changeScore(records.get(1))).isLessThan(0.02);
+            assertThat(Frames.changeScore(records.get(2))).isGreaterThan(0.5);
+        }
+    }
+
+    @Test
+    void pushedJpegNeedingRotationIsTurnedUpright() {
+        byte[] sideways = io.sightline.capture.image.FrameNormaliserTest.withExifOrientation(
+                TestImages.encodeJpeg(TestImages.scene(400, 200, Color.BLACK, 0, 0), 0.85f), 6);
+        try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            authed().contentType("image/jpeg").body(sideways).post("/api/v1/frames/" + CAMERA)
+                    .then().statusCode(202).body("width", equalTo(200)).body("height", equalTo(400));
+            ConsumerRecord<String, byte[]> record = frames.awaitOne(Frames.ofCamera(CAMERA), Duration.ofSeconds(30));
+            Frames.assertFrame(record, CAMERA, 200, 400);
+        }
+    }
+
+    @Test
+    void pushed1080pJpegIsResized() {
+        byte[] jpeg = TestImages.encodeJpeg(TestImages.scene(1920, 1080, Color.WHITE, 300, 300), 0.85f);
+        try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            authed().contentType("image/jpeg").body(jpeg).post("/api/v1/frames/" + CAMERA)
+                    .then().statusCode(202).body("width", equalTo(1280)).body("height", equalTo(720));
+            ConsumerRecord<String, byte[]> record = frames.awaitOne(Frames.ofCamera(CAMERA), Duration.ofSeconds(30));
+            Frames.assertFrame(record, CAMERA, 1280, 720);
+            assertThat(record.value()).isNotEqualTo(jpeg);
+        }
+    }
+
+    @Test
     void largePngPushIsNormalisedToJpegWithLongSide1280() {
         byte[] png = TestImages.encodePng(TestImages.scene(2000, 1000, Color.WHITE, 300, 300));
         try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {

@@ -20,12 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The newest frame, caption and detections of every camera, bounded: frames are re-encoded on arrival
- * (longest side, JPEG quality) and refused above a byte limit, expire after a TTL, and at most
+ * The newest frame, caption and detections of every camera, bounded: frames are kept as published
+ * (header-checked, refused above a byte limit) and re-encoded (longest side, JPEG quality) only when a
+ * query or watch iteration reads them, once per frame; they expire after a TTL, and at most
  * {@code max-cameras} cameras are kept (the least recently updated one is evicted). Newer always
  * wins by capture time, so replays and out-of-order delivery cannot roll a camera back.
  */
@@ -39,8 +41,73 @@ public class LatestFrameCache implements LatestFrames {
     /** Outcome of offering a frame to the cache. */
     enum Offer { STORED, STALE, SUPERSEDED, DUPLICATE }
 
-    private record Entry(CapturedFrame frame, long lastFrameCapturedAt, CaptionProduced caption,
+    private record Entry(FrameSlot frame, long lastFrameCapturedAt, CaptionProduced caption,
                          DetectionsProduced detections, long updatedAt) {
+    }
+
+    /**
+     * The newest frame of a camera. Most frames are replaced before anyone reads them, so decoding and
+     * re-encoding wait for the first read and are then kept for every later read of the same frame.
+     */
+    private final class FrameSlot {
+        private final UUID frameId;
+        private final long capturedAt;
+        private CapturedFrame published;
+        private CapturedFrame reencoded;
+        private boolean unusable;
+        private boolean released;
+
+        FrameSlot(CapturedFrame published) {
+            this.frameId = published.frameId();
+            this.capturedAt = published.capturedAt();
+            this.published = published;
+        }
+
+        UUID frameId() {
+            return frameId;
+        }
+
+        long capturedAt() {
+            return capturedAt;
+        }
+
+        synchronized long heldBytes() {
+            return reencoded != null ? reencoded.sizeBytes() : published == null ? 0 : published.sizeBytes();
+        }
+
+        /** Takes the slot out of the byte count; returns what it held. */
+        synchronized long release() {
+            released = true;
+            return heldBytes();
+        }
+
+        /** The re-encoded frame, computed on the first call; null when the frame turned out not to decode. */
+        synchronized CapturedFrame reencoded() {
+            if (reencoded != null || unusable) {
+                return reencoded;
+            }
+            long before = published.sizeBytes();
+            long start = System.nanoTime();
+            try {
+                CapturedFrame result = reencoder.reencode(published);
+                if (result.sizeBytes() > limits.maxFrameBytes()) {
+                    throw new InvalidFrameException("frame is " + result.sizeBytes() + " bytes after re-encoding to "
+                            + result.width() + "x" + result.height() + ", above the cache limit of " + limits.maxFrameBytes());
+                }
+                reencoded = result;
+            } catch (InvalidFrameException e) {
+                unusable = true;
+                count("sightline.fallback.cache.frames", "outcome", "rejected");
+                Log.warnf("Frame %s of camera %s cannot be served: %s", frameId, published.camera(), e.getMessage());
+            } finally {
+                reencodeTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+            published = null;
+            if (!released) {
+                frameBytes.addAndGet((reencoded == null ? 0 : reencoded.sizeBytes()) - before);
+            }
+            return reencoded;
+        }
     }
 
     private final CacheLimits limits;
@@ -64,12 +131,12 @@ public class LatestFrameCache implements LatestFrames {
         Gauge.builder("sightline.fallback.cache.cameras", cameras, Map::size)
                 .description("Cameras the latest-frame cache knows").register(registry);
         Gauge.builder("sightline.fallback.cache.frame.bytes", frameBytes, AtomicLong::get)
-                .description("Bytes of cached frames (re-encoded JPEG)").baseUnit("bytes").register(registry);
+                .description("Bytes of cached frames (as published until first read, then re-encoded JPEG)").baseUnit("bytes").register(registry);
         Gauge.builder("sightline.fallback.cache.memory.bytes", this, LatestFrameCache::estimatedBytes)
                 .description("Estimated heap held by the cache: frames plus captions and detections").baseUnit("bytes")
                 .register(registry);
         this.reencodeTimer = Timer.builder("sightline.fallback.cache.reencode")
-                .description("Decoding, downscaling and JPEG encoding of an arriving frame").register(registry);
+                .description("Decoding, downscaling and JPEG encoding of a frame, on its first read").register(registry);
     }
 
     // ---- LatestFrames -----------------------------------------------------------------------------
@@ -122,9 +189,10 @@ public class LatestFrameCache implements LatestFrames {
     // ---- feeding ----------------------------------------------------------------------------------
 
     /**
-     * Re-encodes and stores the frame unless a newer one is cached or it is already past its TTL.
+     * Stores the frame as published unless a newer one is cached or it is already past its TTL. Only the
+     * header is checked here; decoding and re-encoding wait until the frame is read.
      *
-     * @throws InvalidFrameException when the image does not decode or is above the size limit after re-encoding
+     * @throws InvalidFrameException when the bytes are no complete image or are above the size limit
      */
     Offer offerFrame(CapturedFrame published) {
         long now = clock.millis();
@@ -133,44 +201,40 @@ public class LatestFrameCache implements LatestFrames {
             count("sightline.fallback.cache.frames", "outcome", early.name().toLowerCase());
             return early;
         }
-        CapturedFrame reencoded;
-        long start = System.nanoTime();
         try {
-            reencoded = reencoder.reencode(published);
+            FrameReencoder.checkHeader(published.image());
+            if (published.sizeBytes() > limits.maxFrameBytes()) {
+                throw new InvalidFrameException("frame is " + published.sizeBytes() + " bytes as published, above the cache limit of "
+                        + limits.maxFrameBytes());
+            }
         } catch (InvalidFrameException e) {
             count("sightline.fallback.cache.frames", "outcome", "rejected");
             throw e;
-        } finally {
-            reencodeTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
-        if (reencoded.sizeBytes() > limits.maxFrameBytes()) {
-            count("sightline.fallback.cache.frames", "outcome", "rejected");
-            throw new InvalidFrameException("frame is " + reencoded.sizeBytes() + " bytes after re-encoding to "
-                    + reencoded.width() + "x" + reencoded.height() + ", above the cache limit of " + limits.maxFrameBytes());
-        }
+        FrameSlot slot = new FrameSlot(published);
         Offer[] outcome = {Offer.STORED};
         cameras.compute(published.camera(), (camera, old) -> {
             if (old != null && old.frame() != null) {
-                if (old.frame().frameId().equals(reencoded.frameId())) {
+                if (old.frame().frameId().equals(slot.frameId())) {
                     outcome[0] = Offer.DUPLICATE;
                     return old;
                 }
-                if (old.frame().capturedAt() > reencoded.capturedAt()) {
+                if (old.frame().capturedAt() > slot.capturedAt()) {
                     outcome[0] = Offer.SUPERSEDED;
                     return old;
                 }
             }
-            frameBytes.addAndGet(reencoded.sizeBytes() - (old == null || old.frame() == null ? 0 : old.frame().sizeBytes()));
-            long lastCaptured = Math.max(reencoded.capturedAt(), old == null ? 0 : old.lastFrameCapturedAt());
+            frameBytes.addAndGet(slot.heldBytes() - (old == null || old.frame() == null ? 0 : old.frame().release()));
+            long lastCaptured = Math.max(slot.capturedAt(), old == null ? 0 : old.lastFrameCapturedAt());
             return old == null
-                    ? new Entry(reencoded, lastCaptured, null, null, now)
-                    : new Entry(reencoded, lastCaptured, old.caption(), old.detections(), now);
+                    ? new Entry(slot, lastCaptured, null, null, now)
+                    : new Entry(slot, lastCaptured, old.caption(), old.detections(), now);
         });
         count("sightline.fallback.cache.frames", "outcome", outcome[0].name().toLowerCase());
         if (outcome[0] == Offer.STORED) {
             enforceCameraCap(published.camera());
-            Log.debugf("Cached frame %s of camera %s (%dx%d, %d B)", reencoded.frameId(), reencoded.camera(),
-                    reencoded.width(), reencoded.height(), reencoded.sizeBytes());
+            Log.debugf("Cached frame %s of camera %s (%dx%d, %d B as published)", published.frameId(), published.camera(),
+                    published.width(), published.height(), published.sizeBytes());
         }
         return outcome[0];
     }
@@ -226,14 +290,14 @@ public class LatestFrameCache implements LatestFrames {
             cameras.computeIfPresent(camera, (id, entry) -> {
                 if (now - entry.updatedAt() > cameraTtl) {
                     if (entry.frame() != null) {
-                        frameBytes.addAndGet(-entry.frame().sizeBytes());
+                        frameBytes.addAndGet(-entry.frame().release());
                     }
                     count("sightline.fallback.cache.evictions", "reason", "camera-ttl");
                     Log.infof("Forgot camera %s: nothing new for %s", id, limits.cameraTtl());
                     return null;
                 }
-                if (entry.frame() != null && liveFrame(entry, now) == null) {
-                    frameBytes.addAndGet(-entry.frame().sizeBytes());
+                if (entry.frame() != null && expired(entry.frame(), now)) {
+                    frameBytes.addAndGet(-entry.frame().release());
                     count("sightline.fallback.cache.evictions", "reason", "frame-ttl");
                     return new Entry(null, entry.lastFrameCapturedAt(), entry.caption(), entry.detections(), entry.updatedAt());
                 }
@@ -285,11 +349,15 @@ public class LatestFrameCache implements LatestFrames {
     }
 
     private CapturedFrame liveFrame(Entry entry, long now) {
-        CapturedFrame frame = entry.frame();
-        if (frame == null || now - frame.capturedAt() > limits.frameTtl().toMillis()) {
+        FrameSlot frame = entry.frame();
+        if (frame == null || expired(frame, now)) {
             return null;
         }
-        return frame;
+        return frame.reencoded();
+    }
+
+    private boolean expired(FrameSlot frame, long now) {
+        return now - frame.capturedAt() > limits.frameTtl().toMillis();
     }
 
     private static boolean isNewer(long capturedAt, String frameId, long oldCapturedAt, String oldFrameId) {
@@ -315,7 +383,7 @@ public class LatestFrameCache implements LatestFrames {
             Entry removed = cameras.remove(oldest);
             if (removed != null) {
                 if (removed.frame() != null) {
-                    frameBytes.addAndGet(-removed.frame().sizeBytes());
+                    frameBytes.addAndGet(-removed.frame().release());
                 }
                 count("sightline.fallback.cache.evictions", "reason", "capacity");
                 Log.warnf("Evicted camera %s from the latest-frame cache: more than %d cameras (raise sightline.fallback.cache.max-cameras)",

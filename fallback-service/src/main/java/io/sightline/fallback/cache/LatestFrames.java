@@ -14,7 +14,7 @@ import java.util.Optional;
 public interface LatestFrames {
 
     /**
-     * Newest frame of the camera, if one was captured within the TTL: re-encoded on arrival as JPEG
+     * Newest frame of the camera, if one was captured within the TTL: re-encoded on first read as JPEG
      * (quality {@code sightline.fallback.cache.jpeg-quality}, longest side at most
      * {@code sightline.fallback.cache.max-side}); width and height are those of the re-encoded image.
      */

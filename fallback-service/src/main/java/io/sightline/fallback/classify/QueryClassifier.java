@@ -3,7 +3,6 @@ package io.sightline.fallback.classify;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -37,17 +36,24 @@ public class QueryClassifier {
     private final float[][] exampleVectors;
     private final double temperature;
     private final Timer timer;
+    private final QueryEmbeddings embeddings;
 
     @Inject
     QueryClassifier(FallbackConfig config, MeterRegistry registry) {
-        this(new AllMiniLmL6V2QuantizedEmbeddingModel(), LabelledQuery.load(EXAMPLES), LabelledQuery.load(CALIBRATION),
-                config.classifier().temperature(), registry);
+        this(new MiniLmEmbeddingModel(config.classifier().threads()), LabelledQuery.load(EXAMPLES), LabelledQuery.load(CALIBRATION),
+                config.classifier().temperature(), config.classifier().embeddingCacheSize(), registry);
     }
 
     QueryClassifier(EmbeddingModel model, List<LabelledQuery> examples, List<LabelledQuery> calibration,
                     Optional<Double> fixedTemperature, MeterRegistry registry) {
+        this(model, examples, calibration, fixedTemperature, 0, registry);
+    }
+
+    QueryClassifier(EmbeddingModel model, List<LabelledQuery> examples, List<LabelledQuery> calibration,
+                    Optional<Double> fixedTemperature, int embeddingCacheSize, MeterRegistry registry) {
         long start = System.nanoTime();
         this.model = model;
+        this.embeddings = new QueryEmbeddings(embeddingCacheSize);
         this.exampleIntents = examples.stream().map(LabelledQuery::intent).toList();
         this.exampleVectors = embedAll(model, examples.stream().map(LabelledQuery::text).toList());
         for (QueryIntent intent : QueryIntent.values()) {
@@ -83,7 +89,7 @@ public class QueryClassifier {
     /** Blocking (ONNX inference, a few ms): call from a worker thread. */
     public Classification classify(String query) {
         return timer.record(() -> {
-            double[] scores = intentScores(embed(model, query));
+            double[] scores = intentScores(embeddings.get(query, text -> embed(model, text)));
             double[] probabilities = TemperatureFit.softmax(scores, temperature);
             int best = 0;
             for (int i = 1; i < probabilities.length; i++) {

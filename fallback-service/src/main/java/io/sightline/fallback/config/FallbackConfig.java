@@ -133,5 +133,13 @@ public interface FallbackConfig {
 
         /** Softmax temperature of the confidence; unset = fitted at startup on the calibration examples. */
         Optional<Double> temperature();
+
+        /** ONNX Runtime intra-op threads of the embedding model (one short sentence per query needs no more). */
+        @WithDefault("1")
+        int threads();
+
+        /** Query embeddings kept for repeated texts (least recently used evicted); 0 disables the cache. */
+        @WithDefault("512")
+        int embeddingCacheSize();
     }
 }

@@ -90,6 +90,29 @@ class LatestFrameCacheTest {
     }
 
     @Test
+    void consumingFramesDecodesNothingAndReadsReencodeOncePerFrame() {
+        LatestFrameCache cache = cache(10, 1 << 20);
+        byte[] big = TestImages.encodeJpeg(TestImages.scene(1280, 720, Color.GREEN, 5, 5), 0.85f);
+        for (int i = 0; i < 20; i++) {
+            cache.offerFrame(frame("yard", T0 + i, big));
+        }
+        assertThat(registry.get("sightline.fallback.cache.reencode").timer().count()).isZero();
+
+        CapturedFrame first = cache.frame("yard").orElseThrow();
+        CapturedFrame again = cache.frame("yard").orElseThrow();
+        cache.view("yard").orElseThrow().frame().orElseThrow();
+
+        assertThat(registry.get("sightline.fallback.cache.reencode").timer().count()).isEqualTo(1);
+        assertThat(again).isSameAs(first);
+        assertThat(new int[] {first.width(), first.height()}).containsExactly(1024, 576);
+        assertThat(first.capturedAt()).isEqualTo(T0 + 19);
+
+        cache.offerFrame(frame("yard", T0 + 20, big));
+        cache.frame("yard").orElseThrow();
+        assertThat(registry.get("sightline.fallback.cache.reencode").timer().count()).isEqualTo(2);
+    }
+
+    @Test
     void framesExpireAfterTheTtlButTheCameraStaysKnown() {
         LatestFrameCache cache = cache(10, 1 << 20);
         cache.offerFrame(frame("porch", T0, jpeg(64, 48)));
@@ -166,8 +189,8 @@ class LatestFrameCacheTest {
         assertThat(registry.get("sightline.fallback.cache.cameras").gauge().value()).isEqualTo(1);
 
         cache.offerFrame(frame("one", T0 + 1, jpeg(64, 48)));
-        assertThat(registry.get("sightline.fallback.cache.frame.bytes").gauge().value())
-                .isEqualTo(cache.frame("one").orElseThrow().sizeBytes());
+        long reencodedBytes = cache.frame("one").orElseThrow().sizeBytes();
+        assertThat(registry.get("sightline.fallback.cache.frame.bytes").gauge().value()).isEqualTo(reencodedBytes);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.sightline.fallback.classify;
 
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,8 @@ class QueryClassifierAccuracyTest {
 
     @BeforeAll
     static void load() {
-        classifier = new QueryClassifier(new AllMiniLmL6V2QuantizedEmbeddingModel(),
+        // the service's own session (few threads, no spinning) must give the bundled model's vectors
+        classifier = new QueryClassifier(new MiniLmEmbeddingModel(1),
                 LabelledQuery.load(QueryClassifier.EXAMPLES), LabelledQuery.load(QueryClassifier.CALIBRATION),
                 Optional.empty(), new SimpleMeterRegistry());
         heldOut = LabelledQuery.load("classifier/held-out.tsv");

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import java.time.Duration;
 
-/** capture-service as the gateway uses it (cameras, pushed frames). */
+/** capture-service as the gateway uses it (cameras; pushed frames go through {@link CapturePush}). */
 @ApplicationScoped
 public class CaptureClient {
 
@@ -50,14 +50,6 @@ public class CaptureClient {
     @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
     public Uni<DownstreamResponse> deleteCamera(String id) {
         return Downstreams.guard(rest.deleteCamera(id).map(DownstreamResponse::of), SERVICE, timeout);
-    }
-
-    @WithSpan("capture.frame.push")
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
-    public Uni<DownstreamResponse> pushFrame(String camera, byte[] image, String contentType, String capturedAt, String source,
-                                             String idempotencyKey) {
-        return Downstreams.guard(rest.pushFrame(camera, image, contentType, capturedAt, source, idempotencyKey).map(DownstreamResponse::of),
-                SERVICE, timeout);
     }
 
     public Uni<Boolean> ready(Duration within) {

@@ -5,7 +5,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -35,15 +34,6 @@ interface CaptureRestClient {
     @DELETE
     @Path("/api/v1/cameras/{id}")
     Uni<Response> deleteCamera(@PathParam("id") String id);
-
-    @POST
-    @Path("/api/v1/frames/{camera}")
-    @Consumes(MediaType.WILDCARD)
-    Uni<Response> pushFrame(@PathParam("camera") String camera, byte[] image,
-            @jakarta.ws.rs.HeaderParam("Content-Type") String contentType,
-            @jakarta.ws.rs.HeaderParam("X-Captured-At") String capturedAt,
-            @jakarta.ws.rs.HeaderParam("X-Source") String source,
-            @jakarta.ws.rs.HeaderParam("Idempotency-Key") String idempotencyKey);
 
     @GET
     @Path("/q/health/ready")

@@ -28,6 +28,9 @@ public interface GatewayConfig {
     /** Request body limits per route (bytes); larger bodies get 413. */
     Limits limits();
 
+    /** Pushed frames: limited per camera (frames/s) instead of by the per-key request limit. */
+    Push push();
+
     /** Calls to capture-, caption- and fallback-service. */
     Downstream downstream();
 
@@ -85,6 +88,16 @@ public interface GatewayConfig {
         /** POST /v1/chat/completions (carries base64 images). Must not exceed quarkus.http.limits.max-body-size. */
         @WithDefault("16777216")
         long chatBodyBytes();
+    }
+
+    interface Push {
+        /** Sustained frames per second one camera may push (token bucket per camera id). */
+        @WithDefault("10")
+        double perCameraFps();
+
+        /** Frames one camera may push at once above the sustained rate (bucket capacity). */
+        @WithDefault("20")
+        int burst();
     }
 
     interface Downstream {

@@ -18,11 +18,13 @@ public class AccessPolicy {
     /**
      * What a request needs: {@code role} empty = open. {@code readsOwnBody}: the route enforces
      * {@code maxBodyBytes} on bodies without Content-Length itself (chat: its BodyHandler; frame push: streamed
-     * to capture-service, which counts); for every other route the guard reads such a body up to the limit.
+     * to capture-service, counted as it streams); for every other route the guard reads such a body up to the
+     * limit. {@code perKeyRateLimit} false where the route has a limit of its own (pushed frames are limited
+     * per camera by the push route).
      */
-    public record Rule(Optional<Role> role, long maxBodyBytes, boolean readsOwnBody) {
+    public record Rule(Optional<Role> role, long maxBodyBytes, boolean readsOwnBody, boolean perKeyRateLimit) {
         public Rule(Optional<Role> role, long maxBodyBytes) {
-            this(role, maxBodyBytes, false);
+            this(role, maxBodyBytes, false, true);
         }
 
         public boolean open() {
@@ -54,8 +56,8 @@ public class AccessPolicy {
                 new Row("POST", Pattern.compile("/api/v1/query"), operator),
                 new Row("POST", Pattern.compile("/api/v1/watch"), operator),
                 new Row("DELETE", Pattern.compile("/api/v1/watch/[^/]+"), operator),
-                new Row("POST", Pattern.compile("/api/v1/frames/[^/]+"), new Rule(Optional.of(Role.OPERATOR), config.limits().frameBodyBytes(), true)),
-                new Row("POST", Pattern.compile("/v1/chat/completions"), new Rule(Optional.of(Role.OPERATOR), chat, true)),
+                new Row("POST", Pattern.compile("/api/v1/frames/[^/]+"), new Rule(Optional.of(Role.OPERATOR), config.limits().frameBodyBytes(), true, false)),
+                new Row("POST", Pattern.compile("/v1/chat/completions"), new Rule(Optional.of(Role.OPERATOR), chat, true, true)),
                 new Row("PUT,POST,DELETE,PATCH", Pattern.compile("/api/v1/cameras(/.*)?"), admin));
         defaultRead = viewer;
         defaultWrite = admin;

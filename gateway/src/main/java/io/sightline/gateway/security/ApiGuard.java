@@ -85,7 +85,7 @@ public class ApiGuard {
                     + method + " " + path + " needs role '" + required.wireName() + "' or higher.", 403));
             return;
         }
-        Duration wait = rateLimiter.acquire(caller.id());
+        Duration wait = rule.perKeyRateLimit() ? rateLimiter.acquire(caller.id()) : Duration.ZERO;
         if (!wait.isZero()) {
             long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
             ctx.response().putHeader("Retry-After", Long.toString(seconds));

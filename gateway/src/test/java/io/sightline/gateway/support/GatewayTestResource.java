@@ -58,6 +58,9 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         config.put("sightline.gateway.captions.heartbeat", "1s");
         config.put("sightline.gateway.rate-limit.per-second", "5");
         config.put("sightline.gateway.rate-limit.burst", "30");
+        // one push every 5 s per camera after a burst of 5: FramePushRouteTest relies on both numbers
+        config.put("sightline.gateway.push.per-camera-fps", "0.2");
+        config.put("sightline.gateway.push.burst", "5");
         return config;
     }
 

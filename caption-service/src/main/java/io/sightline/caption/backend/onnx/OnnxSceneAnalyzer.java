@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The in-process CPU vision of the {@code onnx} and {@code labels} tiers: YOLOX-Nano objects plus
@@ -45,6 +46,9 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
 
     private final OnnxOptions options;
     private final List<String> labels;
+    private final TextReuse textReuse = new TextReuse(1024, TimeUnit.SECONDS.toNanos(30));
+    private final AtomicLong textReads = new AtomicLong();
+    private final AtomicLong textReused = new AtomicLong();
     private final List<Lane> allLanes;
     private final BlockingQueue<Lane> freeLanes;
     private volatile boolean closed;
@@ -94,6 +98,7 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         // idle worker threads must not spin: the box runs Kafka, HTTP and other services too
         so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        so.addConfigEntry("session.inter_op.allow_spinning", "0");
         return so;
     }
 
@@ -154,6 +159,39 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         return run(image, options.ocr());
     }
 
+    /**
+     * {@link #analyze(BufferedImage)} for a frame of a camera: when the frame shows what the camera's
+     * last read frame showed (see {@link TextReuse}), only objects are detected and the last text is reused.
+     */
+    public SceneAnalysis analyze(BufferedImage image, String camera) {
+        if (!options.ocr() || camera == null) {
+            return analyze(image);
+        }
+        BgrImage bgr = BgrImage.of(image);
+        TextReuse.Print print = TextReuse.print(bgr);
+        long now = System.nanoTime();
+        List<DetectionsProduced.RecognizedText> reused = textReuse.reusable(camera, print, now);
+        if (reused != null) {
+            SceneAnalysis objectsOnly = run(bgr, false);
+            textReused.incrementAndGet();
+            return new SceneAnalysis(objectsOnly.objects(), reused, objectsOnly.detectMs(), 0);
+        }
+        SceneAnalysis full = run(bgr, true);
+        textReads.incrementAndGet();
+        textReuse.remember(camera, print, full.texts(), now);
+        return full;
+    }
+
+    /** Frames whose text was read by OCR through {@link #analyze(BufferedImage, String)}. */
+    public long textReads() {
+        return textReads.get();
+    }
+
+    /** Frames whose camera's last text was reused instead of running OCR. */
+    public long textReused() {
+        return textReused.get();
+    }
+
     /** Objects only (labels tier). */
     public SceneAnalysis detect(BufferedImage image) {
         return run(image, false);
@@ -161,7 +199,10 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
 
     private SceneAnalysis run(BufferedImage image, boolean withText) {
         Objects.requireNonNull(image, "image");
-        BgrImage bgr = BgrImage.of(image);
+        return run(BgrImage.of(image), withText);
+    }
+
+    private SceneAnalysis run(BgrImage bgr, boolean withText) {
         Lane lane = acquire();
         try {
             long t0 = System.nanoTime();

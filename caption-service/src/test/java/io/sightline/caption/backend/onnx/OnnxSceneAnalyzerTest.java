@@ -41,6 +41,55 @@ class OnnxSceneAnalyzerTest {
     }
 
     @Test
+    void unchangedFrameOfACameraReusesItsTextInsteadOfRunningOcr() {
+        BufferedImage page = TestImages.read("page.png");
+        // the same page after another JPEG round trip, as the next keep-alive frame of a still camera would be
+        BufferedImage samePage = TestImages.decode(TestImages.encodeJpeg(page, 0.85f));
+        long reads = analyzer.textReads();
+        long reused = analyzer.textReused();
+
+        SceneAnalysis first = analyzer.analyze(page, "reuse-cam");
+        SceneAnalysis again = analyzer.analyze(samePage, "reuse-cam");
+
+        assertThat(first.texts()).isNotEmpty();
+        assertThat(again.texts()).isEqualTo(first.texts());
+        assertThat(again.objects()).isEqualTo(analyzer.detect(samePage).objects());
+        assertThat(analyzer.textReads() - reads).isEqualTo(1);
+        assertThat(analyzer.textReused() - reused).isEqualTo(1);
+
+        // other content on the same camera, or the same content on another camera, is read afresh
+        SceneAnalysis other = analyzer.analyze(TestImages.read("text.png"), "reuse-cam");
+        analyzer.analyze(page, "another-cam");
+        assertThat(analyzer.textReads() - reads).isEqualTo(3);
+        assertThat(other.texts()).isNotEqualTo(first.texts());
+    }
+
+    @Test
+    void aSmallTextChangeIsNotMistakenForTheSameFrame() {
+        BufferedImage board = board("PRICE 42");
+        BufferedImage changed = board("PRICE 47");
+        long reads = analyzer.textReads();
+
+        analyzer.analyze(board, "board-cam");
+        analyzer.analyze(changed, "board-cam");
+
+        assertThat(analyzer.textReads() - reads).isEqualTo(2);
+    }
+
+    private static BufferedImage board(String text) {
+        BufferedImage image = new BufferedImage(1280, 720, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 1280, 720);
+        g.setColor(Color.BLACK);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 28));
+        g.drawString(text, 100, 100);
+        g.dispose();
+        return image;
+    }
+
+    @Test
     void seesThePersonInAstronaut() {
         SceneAnalysis scene = analyzer.analyze(TestImages.read("astronaut.png"));
 

@@ -1,0 +1,79 @@
+package io.sightline.fallback.classify;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The bundled int8 all-MiniLM-L6-v2 with an ONNX Runtime session we configure: langchain4j's own
+ * model opens its session with the defaults (one intra-op thread per core, spinning while idle),
+ * which kept both cores busy between queries. Here the threads are few and sleep when idle, and
+ * batches run on the calling thread.
+ */
+final class MiniLmEmbeddingModel extends AbstractInProcessEmbeddingModel {
+
+    private static final String MODEL = "all-minilm-l6-v2-q.onnx";
+    private static final String TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
+
+    private final OnnxBertBiEncoder encoder;
+
+    MiniLmEmbeddingModel(int intraOpThreads) {
+        super(Runnable::run);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads);
+             InputStream tokenizer = resource(TOKENIZER)) {
+            OrtSession session = env.createSession(readModel(), options);
+            this.encoder = new OnnxBertBiEncoder(env, session, tokenizer, PoolingMode.MEAN);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot open the MiniLM embedding model: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the bundled MiniLM tokenizer", e);
+        }
+    }
+
+    /** Few threads, no idle spinning: a query embeds one short sentence, and the box runs other services. */
+    static OrtSession.SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        options.addConfigEntry("session.inter_op.allow_spinning", "0");
+        return options;
+    }
+
+    private static byte[] readModel() throws IOException {
+        try (InputStream in = resource(MODEL)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = AllMiniLmL6V2QuantizedEmbeddingModel.class.getResourceAsStream("/" + name);
+        if (in == null) {
+            in = AllMiniLmL6V2QuantizedEmbeddingModel.class.getClassLoader().getResourceAsStream(name);
+        }
+        if (in == null) {
+            throw new IOException("resource " + name + " is not on the classpath");
+        }
+        return in;
+    }
+
+    @Override
+    protected OnnxBertBiEncoder model() {
+        return encoder;
+    }
+
+    @Override
+    protected Integer knownDimension() {
+        return 384;
+    }
+}
