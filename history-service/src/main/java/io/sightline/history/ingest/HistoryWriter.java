@@ -67,6 +67,14 @@ public class HistoryWriter {
     }
 
     public Written write(IngestBatch batch) throws SQLException {
+        try {
+            return writeOnce(batch);
+        } catch (AssertionError e) {
+            throw new SQLException("the database connection broke during a batch: " + e.getMessage(), "08006", e);
+        }
+    }
+
+    private Written writeOnce(IngestBatch batch) throws SQLException {
         Map<String, Long> newTextIds = new HashMap<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -82,7 +90,8 @@ public class HistoryWriter {
                 c.commit();
                 textIds.putAll(newTextIds);
                 return new Written(captions, detections, thumbnails, notifications, lifecycle, touched.size());
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | AssertionError e) {
+                // AssertionError: pgjdbc raises one from a batch whose connection died mid-way
                 episodes.clear();
                 try {
                     c.rollback();

@@ -146,7 +146,7 @@ public class IngestLoop {
             }
         } catch (WakeupException e) {
             // shutting down
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             Log.errorf(e, "history ingest stopped: %s", e.getMessage());
             lastError.set(e.getMessage());
         } finally {
