@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.fallback.classify.QueryIntent;
 import io.sightline.fallback.config.FallbackConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.net.URI;
@@ -62,6 +63,7 @@ public class HistoryAnswers {
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http;
 
+    @Inject
     HistoryAnswers(FallbackConfig config) {
         this(config.history().baseUrl(), config.history().timeout(), config.token().filter(t -> !t.isBlank()));
     }

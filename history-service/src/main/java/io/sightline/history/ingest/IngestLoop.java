@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -138,10 +139,22 @@ public class IngestLoop {
                 if (records.isEmpty()) {
                     continue;
                 }
-                if (process(records, dlq)) {
-                    c.commitSync(nextOffsets(records));
-                } else {
-                    waitForDatabase(c, records);
+                try {
+                    if (process(records, dlq)) {
+                        c.commitSync(nextOffsets(records));
+                    } else {
+                        waitForDatabase(c, records);
+                    }
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException | IllegalStateException e) {
+                    // a commit lost to a rebalance, a dead letter the broker did not take: nothing is lost,
+                    // the uncommitted records come again (here or at the partitions' new owner) and are idempotent
+                    Log.warnf("ingest batch not committed (%s); it will be read again", e.getMessage());
+                    rewind(c, records);
+                    c.pause(c.assignment());
+                    c.poll(config.retryBackoff()); // back off without leaving the group
+                    c.resume(c.paused());
                 }
             }
         } catch (WakeupException e) {
@@ -226,11 +239,7 @@ public class IngestLoop {
         writer.reset();
         Log.warnf("database unavailable (%s): ingest paused, offsets not committed; retrying every %d ms",
                 lastError.get(), config.retryBackoff().toMillis());
-        for (TopicPartition tp : records.partitions()) {
-            if (c.assignment().contains(tp)) {
-                c.seek(tp, records.records(tp).get(0).offset());
-            }
-        }
+        rewind(c, records);
         c.pause(c.assignment());
         while (running && !writer.databaseAnswers()) {
             c.poll(config.retryBackoff()); // paused: returns nothing, keeps the membership
@@ -239,6 +248,15 @@ public class IngestLoop {
         Log.info("database answers again: ingest resumes from the last committed records");
         state.set(State.RUNNING);
         lastError.set(null);
+    }
+
+    /** Back to the poll's first offsets on the partitions still assigned: they are read again. */
+    private static void rewind(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            if (c.assignment().contains(tp)) {
+                c.seek(tp, records.records(tp).get(0).offset());
+            }
+        }
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
