@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Strict validation of rendered objects against typed models: fabric8's Kubernetes model, Strimzi's own
- * API model (io.strimzi:api) and the KEDA model in {@link KedaModel}. Jackson fails on wrong types;
+ * API model (io.strimzi:api), the KEDA model in {@link KedaModel} and the CloudNativePG model in {@link CnpgModel}. Jackson fails on wrong types;
  * the fabric8 and Strimzi classes keep unknown fields in {@code additionalProperties} instead of
  * failing, so every such map in the object graph must be empty (a misspelt or misplaced field is an error).
  */
@@ -43,7 +43,9 @@ final class StrictModels {
             Map.entry("kafka.strimzi.io/v1/KafkaTopic", io.strimzi.api.kafka.model.topic.KafkaTopic.class),
             Map.entry("kafka.strimzi.io/v1/KafkaUser", io.strimzi.api.kafka.model.user.KafkaUser.class),
             Map.entry("keda.sh/v1alpha1/ScaledObject", KedaModel.ScaledObject.class),
-            Map.entry("keda.sh/v1alpha1/TriggerAuthentication", KedaModel.TriggerAuthentication.class));
+            Map.entry("keda.sh/v1alpha1/TriggerAuthentication", KedaModel.TriggerAuthentication.class),
+            Map.entry("postgresql.cnpg.io/v1/Cluster", CnpgModel.Cluster.class),
+            Map.entry("postgresql.cnpg.io/v1/ScheduledBackup", CnpgModel.ScheduledBackup.class));
 
     private StrictModels() {
     }

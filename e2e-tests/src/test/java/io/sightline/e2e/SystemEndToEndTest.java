@@ -8,6 +8,7 @@ import io.sightline.testsupport.StandInVlmServer;
 import io.sightline.testsupport.TestBroker;
 import io.sightline.testsupport.TestImages;
 import io.sightline.testsupport.TestKafka;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The proof that the pipeline works: the real broker and the four packaged services, each its own JVM
- * process as {@code ./sightline up} runs them, driven only through the gateway's public API. The VLM is
+ * The proof that the pipeline works: the real broker, a real PostgreSQL (embedded binaries) and the five
+ * packaged services, each its own JVM process as {@code ./sightline up} runs them, driven only through the
+ * gateway's public API. The VLM is
  * the OpenAI-compatible stand-in; captions come from the real ONNX models.
  */
 class SystemEndToEndTest {
@@ -45,6 +47,7 @@ class SystemEndToEndTest {
 
     private static final List<ServiceProcess> services = new ArrayList<>();
     private static StandInVlmServer vlm;
+    private static EmbeddedPostgres postgres;
     private static ServiceProcess gateway;
     private static String adminKey;
     private static String operatorKey;
@@ -74,6 +77,10 @@ class SystemEndToEndTest {
         int captionPort = ServiceProcess.freePort();
         int fallbackPort = ServiceProcess.freePort();
         int gatewayPort = ServiceProcess.freePort();
+        int historyPort = ServiceProcess.freePort();
+        postgres = EmbeddedPostgres.builder().setPort(ServiceProcess.freePort())
+                .setServerConfig("listen_addresses", "127.0.0.1").start();
+        common.put("SIGHTLINE_HISTORY_URL", "http://127.0.0.1:" + historyPort);
 
         services.add(ServiceProcess.start("capture-service", capturePort, common));
         Map<String, String> caption = new LinkedHashMap<>(common);
@@ -81,6 +88,10 @@ class SystemEndToEndTest {
         caption.put("SIGHTLINE_VISION_BACKEND", "onnx");
         services.add(ServiceProcess.start("caption-service", captionPort, caption));
         services.add(ServiceProcess.start("fallback-service", fallbackPort, common));
+        Map<String, String> history = new LinkedHashMap<>(common);
+        history.put("SIGHTLINE_HISTORY_DB_URL", "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
+        history.put("SIGHTLINE_HISTORY_DB_USER", "postgres");
+        services.add(ServiceProcess.start("history-service", historyPort, history));
         Map<String, String> gatewayEnv = new LinkedHashMap<>(common);
         gatewayEnv.put("SIGHTLINE_GATEWAY_KEYS_FILE", keys.toString());
         gatewayEnv.put("SIGHTLINE_CAPTURE_URL", "http://127.0.0.1:" + capturePort);
@@ -99,6 +110,13 @@ class SystemEndToEndTest {
         services.forEach(ServiceProcess::close);
         if (vlm != null) {
             vlm.close();
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 
@@ -164,6 +182,20 @@ class SystemEndToEndTest {
             assertThat(answer.path("response_mode").asText()).isEqualTo("template");
             assertThat(answer.path("answer").asText()).containsPattern("(?i)\\b(1|one) person\\b").contains("ago");
         });
+        assertThat(vlm.requests()).isEmpty();
+
+        // 3b. questions about the past are answered from history-service's events, with evidence and no VLM
+        await("history answers").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode count = query(camera, "how many people were at the door today?", null);
+            assertThat(count.path("backend").asText()).as(count.toString()).isEqualTo("history");
+            assertThat(count.path("query_type").asText()).isEqualTo("count_period");
+            assertThat(count.path("answer").asText()).startsWith("1 person was seen on door today");
+            assertThat(count.path("decision_reason").asText()).contains("event #");
+        });
+        JsonNode when = query(camera, "when was a person at the door?", null);
+        assertThat(when.path("backend").asText()).as(when.toString()).isEqualTo("history");
+        assertThat(when.path("answer").asText()).startsWith("A person was last seen on door");
+        assertThat(when.path("decision_reason").asText()).contains("/api/v1/history/frames/");
         assertThat(vlm.requests()).isEmpty();
 
         // 4. an unsure question goes to the VLM with the astronaut frame attached

@@ -18,6 +18,8 @@ public final class Topics {
     public static final String NOTIFICATIONS = "notifications";
     public static final String FRAMES_DLQ = "frames.dlq";
     public static final String WATCH_JOBS = "watch.jobs";
+    /** Dead letters of history-service's ingest (any of the topics it reads), with the reason in headers. */
+    public static final String HISTORY_DLQ = "history.dlq";
 
     /** Largest encoded frame a record may carry (value); frames are JPEG at most 1280 px long side. */
     public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -57,7 +59,11 @@ public final class Topics {
                     "max.message.bytes", "1048576",
                     "cleanup.policy", "compact",
                     "min.compaction.lag.ms", "0",
-                    "segment.ms", Long.toString(HOUR_MS))));
+                    "segment.ms", Long.toString(HOUR_MS))),
+            new TopicSpec(HISTORY_DLQ, 1, Map.of(
+                    "retention.ms", Long.toString(7 * DAY_MS),
+                    "max.message.bytes", FRAME_MAX_MESSAGE_BYTES,
+                    "cleanup.policy", "delete")));
 
     private Topics() {
     }

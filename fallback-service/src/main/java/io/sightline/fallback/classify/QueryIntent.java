@@ -10,7 +10,11 @@ public enum QueryIntent {
     DESCRIBE_SCENE("describe_scene", true),
     WHAT_CHANGED("what_changed", false),
     STATUS("status", true),
-    OTHER("other", false);
+    OTHER("other", false),
+    /** "When did the van come?": answered from history-service's events. */
+    WHEN("when", false),
+    /** "How many cars passed this week?": events counted over a period, from history-service. */
+    COUNT_PERIOD("count_period", false);
 
     private final String wireName;
     private final boolean answerableFromState;
@@ -30,6 +34,14 @@ public enum QueryIntent {
      */
     public boolean answerableFromState() {
         return answerableFromState;
+    }
+
+    /**
+     * Whether history-service answers it: when, count over a period, and what changed / what happened
+     * (summarised from the period's events).
+     */
+    public boolean answeredFromHistory() {
+        return this == WHEN || this == COUNT_PERIOD || this == WHAT_CHANGED;
     }
 
     public static QueryIntent fromWireName(String name) {

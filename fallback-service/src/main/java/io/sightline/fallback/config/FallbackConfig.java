@@ -37,6 +37,19 @@ public interface FallbackConfig {
 
     Classifier classifier();
 
+    History history();
+
+    /** history-service, which answers questions about the past (when, how many in a period, what happened). */
+    interface History {
+
+        /** Its root URL, e.g. http://127.0.0.1:8085 (env SIGHTLINE_HISTORY_URL); unset = time questions go the usual way. */
+        Optional<URI> baseUrl();
+
+        /** Upper bound of one history call. */
+        @WithDefault("3s")
+        Duration timeout();
+    }
+
     /** The latest-frame cache fed from {@code frames}, {@code captions} and {@code detections}. */
     interface Cache {
 

@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,12 +38,15 @@ public class QueryService {
     private final QueryClassifier classifier;
     private final QueryVlm vlm;
     private final QueryStats stats;
+    private final HistoryAnswers history;
     private final TemplateAnswers templates;
     private final EvidenceClock clock;
     private final double threshold;
 
-    QueryService(FallbackConfig config, LatestFrameCache cache, QueryClassifier classifier, QueryVlm vlm, QueryStats stats) {
+    QueryService(FallbackConfig config, LatestFrameCache cache, QueryClassifier classifier, QueryVlm vlm, QueryStats stats,
+                 HistoryAnswers history) {
         this.cache = cache;
+        this.history = history;
         this.classifier = classifier;
         this.vlm = vlm;
         this.stats = stats;
@@ -81,6 +85,23 @@ public class QueryService {
         Decision decision = new Decision(camera, intent, confidence, start);
 
         String vlmBecause;
+        String historyNote = "";
+        if (confidence >= threshold && history.configured()) {
+            ZonedDateTime zonedNow = ZonedDateTime.now(clock.zone());
+            Optional<QueryIntent> pastIntent = HistoryAnswers.historyIntent(intent, query, TimePhrases.parse(query, zonedNow));
+            if (pastIntent.isPresent()) {
+                Decision past = new Decision(camera, pastIntent.get(), confidence, start);
+                String because = confidenceText + " and " + pastIntent.get().wireName() + " is a question about the past";
+                HistoryAnswers.Outcome outcome = history.answer(pastIntent.get(), camera, query, zonedNow);
+                if (outcome instanceof HistoryAnswers.Answered a) {
+                    return Uni.createFrom().item(past.history(a.text(), a.evidence(), because + ", answered from " + a.basis()));
+                }
+                if (outcome instanceof HistoryAnswers.Events events) {
+                    return summarise(past, camera, query, events, because);
+                }
+                historyNote = "; history could not answer: " + ((HistoryAnswers.NotAnswered) outcome).reason();
+            }
+        }
         if (confidence >= threshold) {
             if (intent.answerableFromState()) {
                 StateAnswer state = templates.answer(intent, query, view, now);
@@ -88,9 +109,10 @@ public class QueryService {
                     return Uni.createFrom().item(decision.template(a, confidenceText + " and " + intent.wireName()
                             + " is answered from " + a.basis() + ageSuffix(a.evidence())));
                 }
-                vlmBecause = confidenceText + " but " + ((StateAnswer.Unanswerable) state).reason();
+                vlmBecause = confidenceText + " but " + ((StateAnswer.Unanswerable) state).reason() + historyNote;
             } else {
-                vlmBecause = confidenceText + " but " + intent.wireName() + " is not answerable from the latest caption and detections";
+                vlmBecause = confidenceText + " but " + intent.wireName() + " is not answerable from the latest caption and detections"
+                        + historyNote;
             }
         } else {
             vlmBecause = confidenceText;
@@ -121,6 +143,25 @@ public class QueryService {
                         "Without a current image of " + camera + " (" + noImage + "): " + result.content().strip(),
                         null, result, reason))
                 .onFailure(VlmException.class).recoverWithItem(e -> decision.error(failure((VlmException) e), reason
+                        + "; the VLM failed: " + e.getMessage()));
+    }
+
+    /**
+     * "What happened": the VLM (text only) summarises the period's events and cites them by id; without
+     * a VLM the events themselves are the answer.
+     */
+    private Uni<QueryAnswer> summarise(Decision past, String camera, String query, HistoryAnswers.Events events, String because) {
+        String basis = because + ", from " + events.basis();
+        if (!vlm.configured()) {
+            return Uni.createFrom().item(past.history(events.count() + " event(s) were recorded on " + camera + ":\n" + events.listing(),
+                    events.evidence(), basis + "; no VLM is configured, so the events are listed, not summarised"));
+        }
+        String instruction = "the question is about the past; these are the events history-service recorded (oldest first). "
+                + "Summarise them in two or three sentences and cite each event you mention by its #id";
+        String reason = basis + ": asked the VLM (text only) to summarise the " + events.count() + " event(s)";
+        return vlm.askWithoutFrame(camera, query, instruction, events.listing())
+                .map(result -> past.vlm(ResponseMode.VLM_TEXT, result.content().strip(), events.evidence(), result, reason))
+                .onFailure(VlmException.class).recoverWithItem(e -> past.error(failure((VlmException) e), reason
                         + "; the VLM failed: " + e.getMessage()));
     }
 
@@ -189,6 +230,12 @@ public class QueryService {
             Log.debugf("Query on %s answered from state: %s", camera, reason);
             return new QueryAnswer(a.text(), intent, ResponseMode.TEMPLATE, confidence, reason, a.evidence(),
                     "state", elapsedMs(), Optional.empty());
+        }
+
+        QueryAnswer history(String text, FrameRef evidence, String reason) {
+            Log.debugf("Query on %s answered from history: %s", camera, reason);
+            return new QueryAnswer(text, intent, ResponseMode.TEMPLATE, confidence, reason, evidence, "history", elapsedMs(),
+                    Optional.empty());
         }
 
         QueryAnswer vlm(ResponseMode mode, String text, FrameRef frame, ChatResult result, String reason) {

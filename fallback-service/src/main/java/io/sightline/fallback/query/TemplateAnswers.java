@@ -40,6 +40,8 @@ final class TemplateAnswers {
             case STATUS -> status(view, now);
             case WHAT_CHANGED -> new StateAnswer.Unanswerable("what_changed needs history; the cache keeps only the latest state");
             case OTHER -> new StateAnswer.Unanswerable("the query is not one the latest caption and detections answer");
+            case WHEN, COUNT_PERIOD -> new StateAnswer.Unanswerable(intent.wireName()
+                    + " is about the past; the cache keeps only the latest state");
         };
     }
 

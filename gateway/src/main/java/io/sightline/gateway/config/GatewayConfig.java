@@ -31,7 +31,7 @@ public interface GatewayConfig {
     /** Pushed frames: limited per camera (frames/s) instead of by the per-key request limit. */
     Push push();
 
-    /** Calls to capture-, caption- and fallback-service. */
+    /** Calls to capture-, caption-, fallback- and history-service. */
     Downstream downstream();
 
     /** Caption history and live stream. */
@@ -113,7 +113,7 @@ public interface GatewayConfig {
         @WithDefault("2s")
         Duration readinessTimeout();
 
-        /** Downstreams whose readiness makes the gateway ready (capture, caption, fallback). */
+        /** Downstreams whose readiness makes the gateway ready (of capture, caption, fallback, history). */
         @WithDefault("capture,caption,fallback")
         List<String> requiredForReadiness();
     }
@@ -126,18 +126,6 @@ public interface GatewayConfig {
         /** Largest limit accepted (400 above). */
         @WithDefault("500")
         int maxLimit();
-
-        /** Most records one history query reads before answering with what it has (truncated=true). */
-        @WithDefault("50000")
-        int maxScannedRecords();
-
-        /** Upper bound of one history query's reading time. */
-        @WithDefault("10s")
-        Duration queryTimeout();
-
-        /** History queries running at once; more wait briefly, then get 503. */
-        @WithDefault("4")
-        int concurrentQueries();
 
         /** Interval of heartbeat events on live streams (keeps proxies from closing idle connections). */
         @WithDefault("15s")

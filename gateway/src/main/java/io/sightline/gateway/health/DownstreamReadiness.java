@@ -3,6 +3,7 @@ package io.sightline.gateway.health;
 import io.sightline.gateway.client.CaptionClient;
 import io.sightline.gateway.client.CaptureClient;
 import io.sightline.gateway.client.FallbackClient;
+import io.sightline.gateway.client.HistoryClient;
 import io.sightline.gateway.config.GatewayConfig;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
@@ -31,11 +32,13 @@ public class DownstreamReadiness implements AsyncHealthCheck {
     private final List<String> required;
     private final Duration timeout;
 
-    DownstreamReadiness(CaptureClient capture, CaptionClient caption, FallbackClient fallback, GatewayConfig config) {
+    DownstreamReadiness(CaptureClient capture, CaptionClient caption, FallbackClient fallback, HistoryClient history,
+                        GatewayConfig config) {
         this.probes = List.of(
                 new Probe("capture", CaptureClient.SERVICE, capture::ready),
                 new Probe("caption", CaptionClient.SERVICE, caption::ready),
-                new Probe("fallback", FallbackClient.SERVICE, fallback::ready));
+                new Probe("fallback", FallbackClient.SERVICE, fallback::ready),
+                new Probe("history", HistoryClient.SERVICE, history::ready));
         this.required = config.downstream().requiredForReadiness();
         this.timeout = config.downstream().readinessTimeout();
     }

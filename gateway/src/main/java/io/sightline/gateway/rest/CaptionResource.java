@@ -1,17 +1,18 @@
 package io.sightline.gateway.rest;
 
-import io.sightline.gateway.captions.CaptionHistory;
 import io.sightline.gateway.captions.LiveCaptions;
+import io.sightline.gateway.client.HistoryClient;
 import io.sightline.gateway.config.GatewayConfig;
 import io.sightline.gateway.error.GatewayException;
-import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -25,30 +26,29 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 
-/** Captions: history from the {@code captions} topic and a live stream. */
+/** Captions: history from history-service (PostgreSQL) and a live stream from the {@code captions} topic. */
 @Path("/api/v1/captions")
 @Tag(name = "captions")
 @SecurityRequirement(name = "apiKey")
 public class CaptionResource {
 
-    private final CaptionHistory history;
+    private final HistoryClient history;
     private final LiveCaptions live;
     private final GatewayConfig.Captions config;
 
-    CaptionResource(CaptionHistory history, LiveCaptions live, GatewayConfig config) {
+    CaptionResource(HistoryClient history, LiveCaptions live, GatewayConfig config) {
         this.history = history;
         this.live = live;
         this.config = config.captions();
     }
 
     @GET
-    @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Caption history, newest first (role viewer)",
-            description = "Read from the captions topic; its retention (7 days) is the history window. "
-                    + "since/until: ISO-8601 (2026-05-01T12:00:00Z) or epoch milliseconds, inclusive. "
-                    + "truncated=true when the scan bound was reached before the range was exhausted.")
-    public CaptionHistory.Page list(
+            description = "Read from history-service (each camera's retention, default 30 days, is the history window). "
+                    + "since/until: ISO-8601 (2026-05-01T12:00:00Z) or epoch milliseconds, inclusive; the time of a "
+                    + "caption is when its frame was captured.")
+    public Uni<Response> list(
             @Parameter(description = "only this camera") @QueryParam("camera") String camera,
             @Parameter(description = "oldest caption time (inclusive)") @QueryParam("since") String since,
             @Parameter(description = "newest caption time (inclusive)") @QueryParam("until") String until,
@@ -59,7 +59,9 @@ public class CaptionResource {
         if (from.isPresent() && to.isPresent() && from.get().isAfter(to.get())) {
             throw GatewayException.badRequest("since (" + from.get() + ") is after until (" + to.get() + ")");
         }
-        return history.query(cam, from, to, parseLimit(limit));
+        return history.captions(cam.orElse(null), from.map(Instant::toEpochMilli).orElse(null),
+                        to.map(Instant::toEpochMilli).orElse(null), parseLimit(limit))
+                .map(r -> Passthrough.json(r, HistoryClient.SERVICE));
     }
 
     @GET

@@ -28,6 +28,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
     public static StandInService capture;
     public static StandInService caption;
     public static StandInService fallback;
+    public static StandInService history;
     public static StandInVlmServer vlm;
 
     @Override
@@ -38,12 +39,14 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
             capture = StandInService.start("capture");
             caption = StandInService.start("caption");
             fallback = StandInService.start("fallback");
+            history = StandInService.start("history");
             vlm = StandInVlmServer.start(VLM_MODEL);
         }
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.rest-client.capture.url", capture.url());
         config.put("quarkus.rest-client.caption.url", caption.url());
         config.put("quarkus.rest-client.fallback.url", fallback.url());
+        config.put("quarkus.rest-client.history.url", history.url());
         config.put("sightline.gateway.internal-token", INTERNAL_TOKEN);
         config.put("sightline.gateway.keys.inline", String.join(",",
                 VIEWER + ":viewer", OPERATOR + ":operator", ADMIN + ":admin", BATCH + ":operator:batch",

@@ -1,0 +1,108 @@
+package io.sightline.history.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of history-service (ingest, episodes, search, retention). */
+@ConfigMapping(prefix = "sightline.history")
+public interface HistoryConfig {
+
+    Ingest ingest();
+
+    Episodes episodes();
+
+    Search search();
+
+    Retention retention();
+
+    /** Reading captions, detections, notifications, vlm.lifecycle and frames into the database. */
+    interface Ingest {
+
+        /** Consumer group of the ingest consumer; every replica shares it (partitions are split). */
+        @WithDefault("history-service")
+        String groupId();
+
+        /** Most records one poll returns; one poll is one database transaction. */
+        @WithDefault("1000")
+        int maxPollRecords();
+
+        /** How long one poll waits for records. */
+        @WithDefault("PT0.5S")
+        Duration pollTimeout();
+
+        /** Wait between database probes while the database is down (consumer paused). */
+        @WithDefault("PT2S")
+        Duration retryBackoff();
+
+        /** Store a thumbnail of each frame on the frames topic. */
+        @WithDefault("true")
+        boolean thumbnails();
+
+        /** Longest side of a stored thumbnail, in pixels. */
+        @WithDefault("320")
+        int thumbnailMaxSide();
+
+        /** JPEG quality (1-100) of stored thumbnails. */
+        @WithDefault("70")
+        int thumbnailQuality();
+    }
+
+    /** Grouping detections into episodes. */
+    interface Episodes {
+
+        /** Longest gap between two frames showing the same thing that still counts as one episode. */
+        @WithDefault("PT5S")
+        Duration gap();
+
+        /** Detections scoring below this are ignored for episodes. */
+        @WithDefault("0.3")
+        double minScore();
+    }
+
+    /** Hybrid search. */
+    interface Search {
+
+        /** Reciprocal-rank-fusion constant k: score = sum of 1 / (k + rank). */
+        @WithDefault("60")
+        int rrfK();
+
+        /** Full-text candidates ranked before fusion. */
+        @WithDefault("200")
+        int fulltextCandidates();
+
+        /** Most distinct caption texts the exact cosine ranks (those left after the camera/time filters, newest first). */
+        @WithDefault("20000")
+        int semanticCandidates();
+
+        /** Results returned when no limit is given. */
+        @WithDefault("20")
+        int defaultLimit();
+
+        /** Largest limit accepted. */
+        @WithDefault("100")
+        int maxLimit();
+    }
+
+    /** Retention and the size cap, enforced by a scheduled job. */
+    interface Retention {
+
+        /** Days a camera's history is kept unless the camera has its own setting. */
+        @WithDefault("30")
+        int defaultDays();
+
+        /** How often the retention job runs. */
+        @WithDefault("1h")
+        String interval();
+
+        /** Most bytes of thumbnails kept (live JPEG bytes); the oldest are deleted beyond it. */
+        @WithDefault("2147483648")
+        long maxThumbnailBytes();
+
+        /** Most captions kept across all cameras; the oldest are deleted beyond it. */
+        @WithDefault("20000000")
+        long maxCaptions();
+    }
+}

@@ -1,0 +1,256 @@
+package io.sightline.history.store;
+
+import io.agroal.api.AgroalDataSource;
+import io.sightline.common.event.CaptionProduced;
+import io.sightline.history.config.HistoryConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Read side of the history database: timeline, counts, captions, thumbnails, cameras and retention. Parameterised SQL only. */
+@ApplicationScoped
+public class HistoryQueries {
+
+    public static final String THUMBNAIL_PATH = "/api/v1/history/frames/%s/thumbnail.jpg";
+
+    private final AgroalDataSource dataSource;
+    private final int defaultRetentionDays;
+
+    HistoryQueries(AgroalDataSource dataSource, HistoryConfig config) {
+        this.dataSource = dataSource;
+        this.defaultRetentionDays = config.retention().defaultDays();
+    }
+
+    /** Throws {@link UnknownCameraException} unless the camera has history. */
+    public void requireCamera(String camera) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM cameras WHERE camera = ?")) {
+            ps.setString(1, camera);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new UnknownCameraException(camera);
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+    }
+
+    /** Events overlapping the filter's range, newest start first, {@code limit} per page after {@code cursor}. */
+    public HistoryRecords.EventPage events(Filter filter, Optional<String> cursor, int limit, ZoneId zone) {
+        List<Object> params = new ArrayList<>();
+        String where = filter.onEvents("e", params);
+        String after = "";
+        if (cursor.isPresent()) {
+            long[] position = decodeCursor(cursor.get());
+            after = " AND (e.start_at, e.id) < (?, ?)";
+            params.add(position[0]);
+            params.add(position[1]);
+        }
+        params.add(limit + 1);
+        String sql = """
+                SELECT e.id, e.camera, e.kind, e.label, e.text, e.start_at, e.end_at, e.frames, e.peak_frame_id, e.peak_score,
+                       e.peak_count,
+                       ARRAY(SELECT DISTINCT t.text FROM captions c JOIN caption_texts t ON t.id = c.text_id
+                             WHERE c.camera = e.camera AND c.captured_at BETWEEN e.start_at AND e.end_at LIMIT 10) AS captions,
+                       EXISTS (SELECT 1 FROM thumbnails th WHERE th.frame_id = e.peak_frame_id) AS has_thumbnail
+                FROM events e WHERE %s%s ORDER BY e.start_at DESC, e.id DESC LIMIT ?""".formatted(where, after);
+        List<HistoryRecords.EventView> events = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(event(rs, zone));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+        String next = null;
+        if (events.size() > limit) {
+            events = new ArrayList<>(events.subList(0, limit));
+            HistoryRecords.EventView last = events.get(limit - 1);
+            next = encodeCursor(last.startAt(), last.id());
+        }
+        return new HistoryRecords.EventPage(events, events.size(), limit, next);
+    }
+
+    private static HistoryRecords.EventView event(ResultSet rs, ZoneId zone) throws SQLException {
+        UUID peak = rs.getObject(9, UUID.class);
+        double peakScore = rs.getDouble(10);
+        Double score = rs.wasNull() ? null : peakScore;
+        Array array = rs.getArray(12);
+        List<String> captions = array == null ? List.of() : List.of((String[]) array.getArray());
+        boolean thumbnail = rs.getBoolean(13);
+        long start = rs.getLong(6);
+        long end = rs.getLong(7);
+        return new HistoryRecords.EventView(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                start, end, local(start, zone), local(end, zone), rs.getInt(8), peak, score, rs.getInt(11), captions,
+                thumbnail ? THUMBNAIL_PATH.formatted(peak) : null);
+    }
+
+    /** Object events of {@code label} starting in the range, per hour or day of {@code zone}. */
+    public HistoryRecords.Counts counts(String label, Filter filter, String bucket, ZoneId zone) {
+        List<Object> params = new ArrayList<>();
+        params.add(bucket);
+        params.add(zone.getId());
+        StringBuilder where = new StringBuilder("e.kind = 'object' AND e.label = ?");
+        params.add(label);
+        filter.camera().ifPresent(cam -> {
+            where.append(" AND e.camera = ?");
+            params.add(cam);
+        });
+        filter.since().ifPresent(s -> {
+            where.append(" AND e.start_at >= ?");
+            params.add(s);
+        });
+        filter.until().ifPresent(u -> {
+            where.append(" AND e.start_at <= ?");
+            params.add(u);
+        });
+        String sql = """
+                SELECT to_char(date_trunc(?, to_timestamp(e.start_at / 1000.0) AT TIME ZONE ?), 'YYYY-MM-DD"T"HH24:MI') AS b, count(*)
+                FROM events e WHERE %s GROUP BY b ORDER BY b""".formatted(where);
+        List<HistoryRecords.Bucket> buckets = new ArrayList<>();
+        long total = 0;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    buckets.add(new HistoryRecords.Bucket(rs.getString(1), rs.getLong(2)));
+                    total += rs.getLong(2);
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+        return new HistoryRecords.Counts(label, bucket, zone.getId(), filter.camera().orElse(null), filter.since().orElse(null),
+                filter.until().orElse(null), total, buckets);
+    }
+
+    /** Captions newest first (the gateway's {@code GET /api/v1/captions}). */
+    public HistoryRecords.CaptionPage captions(Filter filter, int limit) {
+        List<Object> params = new ArrayList<>();
+        String where = filter.onCaptions("c", params);
+        params.add(limit);
+        String sql = """
+                SELECT c.frame_id, c.camera, c.captured_at, c.captioned_at, c.backend, c.model, t.text, c.latency_ms
+                FROM captions c JOIN caption_texts t ON t.id = c.text_id
+                WHERE %s ORDER BY c.captured_at DESC, c.frame_id LIMIT ?""".formatted(where);
+        List<CaptionProduced> captions = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    captions.add(new CaptionProduced(CaptionProduced.SCHEMA, rs.getObject(1, UUID.class).toString(), rs.getString(2),
+                            rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+        return new HistoryRecords.CaptionPage(captions, captions.size(), limit, filter.since().orElse(null),
+                filter.until().orElse(null), false);
+    }
+
+    public Optional<byte[]> thumbnail(UUID frameId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT jpeg FROM thumbnails WHERE frame_id = ?")) {
+            ps.setObject(1, frameId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+    }
+
+    public List<HistoryRecords.CameraRetention> cameras() {
+        List<HistoryRecords.CameraRetention> cameras = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT camera, retention_days, first_seen_at, last_seen_at FROM cameras ORDER BY camera");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                cameras.add(retention(rs));
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+        return cameras;
+    }
+
+    /** Sets a camera's retention in days; empty = back to the default. */
+    public HistoryRecords.CameraRetention setRetention(String camera, Optional<Integer> days) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE cameras SET retention_days = ? WHERE camera = ? RETURNING camera, retention_days, first_seen_at, last_seen_at")) {
+            if (days.isPresent()) {
+                ps.setInt(1, days.get());
+            } else {
+                ps.setNull(1, java.sql.Types.INTEGER);
+            }
+            ps.setString(2, camera);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new UnknownCameraException(camera);
+                }
+                return retention(rs);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+    }
+
+    private HistoryRecords.CameraRetention retention(ResultSet rs) throws SQLException {
+        int days = rs.getInt(2);
+        boolean isDefault = rs.wasNull();
+        return new HistoryRecords.CameraRetention(rs.getString(1), isDefault ? defaultRetentionDays : days, isDefault,
+                rs.getLong(3), rs.getLong(4));
+    }
+
+    static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            ps.setObject(i + 1, params.get(i));
+        }
+    }
+
+    public static String local(long millis, ZoneId zone) {
+        return Instant.ofEpochMilli(millis).atZone(zone).toOffsetDateTime().toString();
+    }
+
+    static String encodeCursor(long startAt, long id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((startAt + ":" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static long[] decodeCursor(String cursor) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException();
+            }
+            return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+        } catch (IllegalArgumentException e) {
+            throw new InvalidCursorException();
+        }
+    }
+
+    /** A cursor that is not one this service handed out; answered 400. */
+    public static class InvalidCursorException extends RuntimeException {
+        InvalidCursorException() {
+            super("cursor is not a next_cursor of a previous page");
+        }
+    }
+}
