@@ -91,7 +91,7 @@ class RtspCameraTest {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 assertThat(seconds).as("seconds for 10 frames at 2 fps").isBetween(3.5, 8.0);
                 sampled.forEach(r -> Frames.assertFrame(r, "rtsp-live", 320, 240));
-                given().get("/api/v1/cameras/rtsp-live").then().statusCode(200)
+                given().header("Authorization", TOKEN).get("/api/v1/cameras/rtsp-live").then().statusCode(200)
                         .body("status.state", equalTo("ok"))
                         .body("status.connected", equalTo(true))
                         .body("status.fps_in", greaterThan(5.0f))
@@ -99,7 +99,7 @@ class RtspCameraTest {
 
                 // the server goes away: degraded, retried with growing delays
                 server.stop();
-                await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/cameras/rtsp-live").then()
+                await().atMost(WAIT).untilAsserted(() -> given().header("Authorization", TOKEN).get("/api/v1/cameras/rtsp-live").then()
                         .body("status.state", equalTo("degraded"))
                         .body("status.connected", equalTo(false)));
                 await().atMost(WAIT).until(() -> reconnectDelays().stream().anyMatch(d -> d >= 800));
@@ -110,11 +110,11 @@ class RtspCameraTest {
                 server.restart();
                 int seen = count(frames, "rtsp-live");
                 frames.await(Frames.ofCamera("rtsp-live"), seen + 3, WAIT);
-                await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/cameras/rtsp-live").then()
+                await().atMost(WAIT).untilAsserted(() -> given().header("Authorization", TOKEN).get("/api/v1/cameras/rtsp-live").then()
                         .body("status.state", equalTo("ok"))
                         .body("status.connected", equalTo(true)));
 
-                String all = given().get("/api/v1/cameras").then().statusCode(200).extract().asString()
+                String all = given().header("Authorization", TOKEN).get("/api/v1/cameras").then().statusCode(200).extract().asString()
                         + given().get("/q/health/ready").then().extract().asString();
                 assertThat(all).doesNotContain(PASSWORD);
             } finally {
@@ -130,7 +130,7 @@ class RtspCameraTest {
             putCamera("rtsp-wrong", "{\"source\":{\"type\":\"rtsp\",\"url\":\"" + server.url("admin", WRONG_PASSWORD)
                     + "\"},\"fps\":1}");
             try {
-                await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/cameras/rtsp-wrong").then()
+                await().atMost(WAIT).untilAsserted(() -> given().header("Authorization", TOKEN).get("/api/v1/cameras/rtsp-wrong").then()
                         .body("status.state", equalTo("unauthorized"))
                         .body("status.connected", equalTo(false))
                         .body("status.last_error", containsString("refused the credentials"))
