@@ -118,7 +118,15 @@ public class ApiGuard {
         ctx.next();
     }
 
+    /** A body is still to come on this request (chunked, or HTTP/2 frames); an ended request has none left to read. */
     private static boolean hasBody(RoutingContext ctx) {
+        if (ctx.request().isEnded()) {
+            return false;
+        }
+        String method = ctx.request().method().name();
+        if (!method.equals("POST") && !method.equals("PUT") && !method.equals("PATCH")) {
+            return false;
+        }
         return ctx.request().headers().contains(HttpHeaders.TRANSFER_ENCODING) || ctx.request().version() == io.vertx.core.http.HttpVersion.HTTP_2;
     }
 

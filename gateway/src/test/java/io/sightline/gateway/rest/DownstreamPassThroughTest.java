@@ -76,7 +76,8 @@ class DownstreamPassThroughTest {
         given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).body("{\"camera\":\"door\",\"query\":\"x\",\"confidence\":3}")
                 .post("/api/v1/query").then().statusCode(400).body("message", containsString("between 0 and 1"));
         given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).body("{\"camera\":")
-                .post("/api/v1/query").then().statusCode(400).body("error", equalTo("bad_request"));
+                .post("/api/v1/query").then().statusCode(400).body("error", equalTo("malformed_json"))
+                .body("message", containsString("malformed JSON at line 1, column"));
         given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).body("{\"camera\":\"../etc\",\"query\":\"x\"}")
                 .post("/api/v1/query").then().statusCode(400).body("message", containsString("camera"));
     }
