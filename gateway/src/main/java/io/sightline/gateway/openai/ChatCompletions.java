@@ -23,7 +23,7 @@ import java.util.Optional;
 
 /**
  * The OpenAI-compatible endpoint's logic: request checks, priority, and the call through common's VLM
- * client, whose per-endpoint queue dispatches waiting HIGH requests before waiting LOW ones.
+ * client; the priority class travels in X-Sightline-Priority-Class and vlm-service's queue schedules it.
  */
 @ApplicationScoped
 public class ChatCompletions {
@@ -39,11 +39,11 @@ public class ChatCompletions {
         this.registry = registry;
     }
 
-    /** {@code priority} query parameter wins over {@code X-Priority}; without either, batch keys are LOW, others HIGH. */
+    /** {@code priority} query parameter wins over {@code X-Priority}; without either, batch keys are BATCH, others INTERACTIVE. */
     public Priority priority(String queryParam, String header, ApiKey caller) {
         String given = queryParam != null && !queryParam.isBlank() ? queryParam : header;
         if (given == null || given.isBlank()) {
-            return caller != null && caller.batch() ? Priority.LOW : Priority.HIGH;
+            return caller != null && caller.batch() ? Priority.BATCH : Priority.INTERACTIVE;
         }
         try {
             return Priority.fromLevel(Integer.parseInt(given.trim()));

@@ -3,7 +3,7 @@ package io.sightline.gateway.security;
 /**
  * An authenticated caller. {@code id} is a short, non-reversible fingerprint of the key (first 12 hex
  * digits of its SHA-256) used for rate limiting, logs and metrics; the key itself is never kept.
- * {@code batch} keys default to LOW priority on the OpenAI endpoint.
+ * {@code batch} keys default to BATCH priority on the OpenAI endpoint.
  */
 public record ApiKey(String id, Role role, boolean batch) {
 

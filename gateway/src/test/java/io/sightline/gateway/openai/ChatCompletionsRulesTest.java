@@ -51,12 +51,12 @@ class ChatCompletionsRulesTest {
     void priorityComesFromQueryThenHeaderThenTheKeysBatchFlag() {
         ApiKey interactive = new ApiKey("a", Role.OPERATOR, false);
         ApiKey batch = new ApiKey("b", Role.OPERATOR, true);
-        assertThat(RULES.priority(null, null, interactive)).isEqualTo(Priority.HIGH);
-        assertThat(RULES.priority(null, null, batch)).isEqualTo(Priority.LOW);
-        assertThat(RULES.priority("1", "10", batch)).isEqualTo(Priority.HIGH);
-        assertThat(RULES.priority(null, "10", interactive)).isEqualTo(Priority.LOW);
-        assertThat(RULES.priority("5", null, batch)).isEqualTo(Priority.HIGH);
-        assertThat(RULES.priority("6", null, interactive)).isEqualTo(Priority.LOW);
+        assertThat(RULES.priority(null, null, interactive)).isEqualTo(Priority.INTERACTIVE);
+        assertThat(RULES.priority(null, null, batch)).isEqualTo(Priority.BATCH);
+        assertThat(RULES.priority("1", "10", batch)).isEqualTo(Priority.INTERACTIVE);
+        assertThat(RULES.priority(null, "10", interactive)).isEqualTo(Priority.BATCH);
+        assertThat(RULES.priority("5", null, batch)).isEqualTo(Priority.INTERACTIVE);
+        assertThat(RULES.priority("6", null, interactive)).isEqualTo(Priority.BATCH);
         assertThatThrownBy(() -> RULES.priority("0", null, interactive)).isInstanceOf(GatewayException.class);
         assertThatThrownBy(() -> RULES.priority("high", null, interactive)).isInstanceOf(GatewayException.class);
     }

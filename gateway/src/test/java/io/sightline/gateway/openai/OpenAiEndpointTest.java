@@ -150,11 +150,11 @@ class OpenAiEndpointTest {
     void batchKeysDefaultToLowPriorityAndOthersToHigh() {
         String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         given().auth().oauth2(OPENAI_BATCH).contentType(ContentType.JSON).body(body).post("/v1/chat/completions").then()
-                .statusCode(200).header("X-Sightline-Priority", "LOW");
+                .statusCode(200).header("X-Sightline-Priority", "BATCH");
         given().auth().oauth2(OPENAI).contentType(ContentType.JSON).body(body).post("/v1/chat/completions").then()
-                .statusCode(200).header("X-Sightline-Priority", "HIGH");
+                .statusCode(200).header("X-Sightline-Priority", "INTERACTIVE");
         given().auth().oauth2(OPENAI_BATCH).contentType(ContentType.JSON).header("X-Priority", "1").body(body)
-                .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "HIGH");
+                .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "INTERACTIVE");
     }
 
     @Test
