@@ -1,5 +1,6 @@
 package io.sightline.caption.backend;
 
+import io.sightline.common.security.InternalTokenConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.logging.Log;
@@ -32,6 +33,7 @@ public class CaptionServerBackend implements VisionBackend {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CaptionConfig.CaptionServer config;
+    private final Optional<String> token;
     private final Instance<VlmClients> clients;
     private final CaptionModelRequests requests;
     private final FrameImages images;
@@ -42,8 +44,11 @@ public class CaptionServerBackend implements VisionBackend {
     private volatile int ramMb;
     private volatile VlmClient client;
 
-    CaptionServerBackend(CaptionConfig config, Instance<VlmClients> clients, CaptionModelRequests requests, FrameImages images) {
+    CaptionServerBackend(CaptionConfig config, Instance<VlmClients> clients, CaptionModelRequests requests, FrameImages images,
+                         InternalTokenConfig internal) {
         this.config = config.captionServer();
+        // vlm-service guards every route with the internal token (common's InternalTokenFilter)
+        this.token = internal.token().filter(t -> !t.isBlank());
         this.clients = clients;
         this.requests = requests;
         this.images = images;
@@ -89,7 +94,9 @@ public class CaptionServerBackend implements VisionBackend {
     @Override
     public Uni<Boolean> probeAvailability() {
         URI models = URI.create(config.baseUrl().toString().replaceAll("/+$", "") + "/models");
-        HttpRequest request = HttpRequest.newBuilder(models).timeout(Duration.ofSeconds(5)).GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(models).timeout(Duration.ofSeconds(5)).GET();
+        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        HttpRequest request = builder.build();
         return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
                 .map(response -> {
                     if (response.statusCode() != 200) {
@@ -167,7 +174,7 @@ public class CaptionServerBackend implements VisionBackend {
     private VlmClient client() {
         VlmClient current = client;
         if (current == null) {
-            current = clients.get().forEndpoint(new VlmEndpoint(name(), config.baseUrl(), Optional.empty(), config.model(),
+            current = clients.get().forEndpoint(new VlmEndpoint(name(), config.baseUrl(), token, config.model(),
                     config.concurrency(), 64, config.timeout()));
             client = current;
         }

@@ -1,5 +1,6 @@
 package io.sightline.vlm.lifecycle;
 
+import org.junit.jupiter.api.condition.EnabledIf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.WithTestResource;
@@ -40,6 +41,8 @@ import static org.awaitility.Awaitility.await;
  * shared start, idle stop with events, restart, external requested/stop events, vision from /props,
  * a model without mmproj refusing images, bad input, and a crash.
  */
+@EnabledIf(value = "io.sightline.vlm.support.RealLlamaServerResource#available",
+        disabledReason = "the real llama-server is not built: run ../shared/tools/llama-server/setup.sh")
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(RealLlamaServerResource.class)

@@ -1,5 +1,6 @@
 package io.sightline.vlm.model;
 
+import org.junit.jupiter.api.condition.EnabledIf;
 import io.sightline.vlm.lifecycle.ProcessServerLauncher;
 import io.sightline.vlm.support.RealLlamaServerResource;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Vision and slots come from the real server's /props, with and without an mmproj. */
+@EnabledIf(value = "io.sightline.vlm.support.RealLlamaServerResource#available",
+        disabledReason = "the real llama-server is not built: run ../shared/tools/llama-server/setup.sh")
 class ServerProbeTest {
 
     private ProcessServerLauncher launcher;

@@ -1,5 +1,6 @@
 package io.sightline.vlm.rest;
 
+import org.junit.jupiter.api.condition.EnabledIf;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,6 +29,8 @@ import static org.awaitility.Awaitility.await;
  * interactive overtakes a saturated batch queue, a batch flood (cap 4) never gets interactive refused,
  * and a caller entitled to batch cannot claim interactive.
  */
+@EnabledIf(value = "io.sightline.vlm.support.RealLlamaServerResource#available",
+        disabledReason = "the real llama-server is not built: run ../shared/tools/llama-server/setup.sh")
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(RealLlamaServerResource.class)

@@ -1,5 +1,6 @@
 package io.sightline.vlm.support;
 
+import io.sightline.testsupport.TestAssets;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.sightline.testsupport.TestBroker;
 
@@ -22,6 +23,15 @@ public class RealLlamaServerResource implements QuarkusTestResourceLifecycleMana
     public static Path llamaDir() {
         String work = System.getenv("LLAMA_WORK");
         return work != null && !work.isBlank() ? Path.of(work) : Path.of(System.getProperty("user.home"), ".cache", "sightline", "llama-server");
+    }
+
+    /**
+     * For {@code @EnabledIf}: whether the real llama-server is built. A fresh clone without it skips these
+     * tests (reason: run ../shared/tools/llama-server/setup.sh); where assets are required (CI,
+     * {@code -Dsightline.require-assets=true}) the tests run and fail loudly if it is missing.
+     */
+    public static boolean available() {
+        return TestAssets.required() || Files.isExecutable(llamaDir().resolve("bin/llama-server"));
     }
 
     @Override
