@@ -37,31 +37,31 @@ class ScalingDriftTest {
     }
 
     @Test
-    void gpuOverlayLetsCaptionServiceScaleOnlyTheLlamaServerAndHoldItsLease() {
+    void gpuOverlayLetsVlmServiceScaleOnlyTheLlamaServerAndHoldItsLease() {
         JsonNode llama = Manifests.get("gpu", "Deployment", "llama-server");
         JsonNode container = Manifests.containers(llama).get(0);
         var env = ServiceDriftTest.environment("gpu",
-                Manifests.containers(Manifests.get("gpu", "Deployment", "caption-service")).get(0));
+                Manifests.containers(Manifests.get("gpu", "Deployment", "vlm-service")).get(0));
 
         assertThat(llama.path("spec").path("replicas").asInt(-1)).isZero();
         assertThat(container.path("resources").path("limits").path("nvidia.com/gpu").asText()).isEqualTo("1");
         assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/health");
         assertThat(llama.path("spec").path("template").path("spec").path("tolerations").toString()).contains("nvidia.com/gpu");
-        assertThat(env).containsEntry("SIGHTLINE_CAPTION_CAPTION_SERVER_LAUNCHER", "kubernetes")
-                .containsEntry("SIGHTLINE_CAPTION_KUBERNETES_DEPLOYMENT", "llama-server");
-        String lease = env.get("SIGHTLINE_CAPTION_KUBERNETES_LEASE_NAME");
+        assertThat(env).containsEntry("SIGHTLINE_VLM_LAUNCHER", "kubernetes")
+                .containsEntry("SIGHTLINE_VLM_KUBERNETES_DEPLOYMENT", "llama-server");
+        String lease = env.get("SIGHTLINE_VLM_KUBERNETES_LEASE_NAME");
 
-        JsonNode rules = Manifests.get("gpu", "Role", "caption-server-scaler").path("rules");
+        JsonNode rules = Manifests.get("gpu", "Role", "vlm-model-scaler").path("rules");
         assertThat(rules).hasSize(3);
         assertThat(rules.get(0).path("resources").toString()).isEqualTo("[\"deployments/scale\"]");
         assertThat(rules.get(0).path("resourceNames").toString()).isEqualTo("[\"llama-server\"]");
         assertThat(rules.get(0).path("verbs").toString()).isEqualTo("[\"get\",\"patch\"]");
         assertThat(rules.get(1).path("resourceNames").toString()).isEqualTo("[\"" + lease + "\"]");
         assertThat(rules.get(2).path("verbs").toString()).isEqualTo("[\"create\"]");
-        JsonNode binding = Manifests.get("gpu", "RoleBinding", "caption-server-scaler");
-        assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo("caption-service");
-        assertThat(Manifests.get("gpu", "ServiceAccount", "caption-service").path("automountServiceAccountToken").asBoolean()).isTrue();
-        assertThat(env.get("SIGHTLINE_CAPTION_CAPTION_SERVER_BASE_URL"))
+        JsonNode binding = Manifests.get("gpu", "RoleBinding", "vlm-model-scaler");
+        assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo("vlm-service");
+        assertThat(Manifests.get("gpu", "ServiceAccount", "vlm-service").path("automountServiceAccountToken").asBoolean()).isTrue();
+        assertThat(env.get("SIGHTLINE_VLM_KUBERNETES_BASE_URL"))
                 .startsWith("http://llama-server:" + Manifests.get("gpu", "Service", "llama-server").path("spec").path("ports").get(0).path("port").asInt());
     }
 
@@ -95,7 +95,7 @@ class ScalingDriftTest {
         assertThat(deny.path("policyTypes").toString()).contains("Ingress", "Egress");
         assertThat(deny.path("podSelector").path("matchExpressions").get(0).path("values").findValuesAsText(""))
                 .isNotNull();
-        assertThat(deny.path("podSelector").toString()).contains(List.of("gateway", "capture-service", "caption-service", "fallback-service").toArray(new String[0]));
+        assertThat(deny.path("podSelector").toString()).contains(List.of("gateway", "capture-service", "caption-service", "fallback-service", "vlm-service").toArray(new String[0]));
     }
 
     /** The one other outside caller: the CloudNativePG operator (namespace cnpg-system) on the database pods' status port 8000. */

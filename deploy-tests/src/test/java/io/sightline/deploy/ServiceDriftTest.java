@@ -99,11 +99,13 @@ class ServiceDriftTest {
 
     @org.junit.jupiter.api.Test
     void environmentCheckKnowsTheServicesKeysAndRejectsOthers() {
+        ServiceConfig vlm = ServiceConfig.of("vlm-service");
+        assertThat(vlm.explain("SIGHTLINE_VLM_KUBERNETES_LEASE_NAME")).isPresent();
+        assertThat(vlm.explain("SIGHTLINE_VLM_LAUNCHER")).isPresent();
+        assertThat(vlm.explain("SIGHTLINE_VLM_KUBERNETES_LEASE_NAM")).isEmpty();
         ServiceConfig caption = ServiceConfig.of("caption-service");
-        assertThat(caption.explain("SIGHTLINE_CAPTION_KUBERNETES_LEASE_NAME")).isPresent();
-        assertThat(caption.explain("SIGHTLINE_CAPTION_CAPTION_SERVER_LAUNCHER")).isPresent();
         assertThat(caption.explain("SIGHTLINE_MODELS_DIR")).isPresent();
-        assertThat(caption.explain("SIGHTLINE_CAPTION_KUBERNETES_LEASE_NAM")).isEmpty();
+        assertThat(caption.explain("SIGHTLINE_CAPTION_KUBERNETES_LEASE_NAME")).as("moved to vlm-service").isEmpty();
         assertThat(caption.explain("SIGHTLINE_GATEWAY_KEYS_FILE")).as("another service's key").isEmpty();
         assertThat(ServiceConfig.of("gateway").explain("SIGHTLINE_GATEWAY_KEYS_FILE")).isPresent();
     }

@@ -1,5 +1,6 @@
 package io.sightline.testsupport;
 
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -65,6 +66,11 @@ public final class TestBroker {
 
         static InJvmBroker start() {
             long t0 = System.nanoTime();
+            // Kafka exits or halts the process on a fatal broker fault (e.g. a log dir failing while the JVM
+            // shuts down with everything else). In a test JVM that would end a green run with a non-zero exit
+            // ("Error occurred in starting fork"); a real fault still shows as failing tests.
+            Exit.setExitProcedure((code, message) -> LOG.warning(() -> "in-JVM Kafka broker asked to exit " + code + ": " + message));
+            Exit.setHaltProcedure((code, message) -> LOG.warning(() -> "in-JVM Kafka broker asked to halt " + code + ": " + message));
             try {
                 TestKitNodes nodes = new TestKitNodes.Builder()
                         .setCombined(true)

@@ -1,31 +1,57 @@
 package io.sightline.caption.backend;
 
-import io.sightline.caption.catalog.ModelCatalog;
+import io.sightline.common.security.InternalTokenConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.logging.Log;
 import io.sightline.caption.config.CaptionConfig;
-import io.sightline.caption.lifecycle.CaptionServerLifecycle;
 import io.sightline.common.frame.CapturedFrame;
+import io.sightline.common.vlm.VlmClient;
+import io.sightline.common.vlm.VlmClients;
+import io.sightline.common.vlm.VlmEndpoint;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The {@code caption-server} tier: a small fast captioner on a dedicated llama-server, started lazily by
- * the first frame that needs it and stopped when idle ({@link CaptionServerLifecycle}).
+ * The {@code caption-server} tier: a small fast captioner hosted by vlm-service, which starts it on the
+ * first request and stops it when idle. This tier only asks: it publishes {@code vlm_caption.requested}
+ * when a frame needs the model and vlm-service does not report it ready, then sends the frame (vlm-service
+ * holds it until the model is up). What exists and its state come from vlm-service's {@code GET /v1/models}.
  */
 @ApplicationScoped
 public class CaptionServerBackend implements VisionBackend {
 
-    private final CaptionConfig.CaptionServer config;
-    private final CaptionServerLifecycle lifecycle;
-    private final FrameImages images;
-    private final ModelCatalog catalog;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    CaptionServerBackend(CaptionConfig config, CaptionServerLifecycle lifecycle, FrameImages images, ModelCatalog catalog) {
+    private final CaptionConfig.CaptionServer config;
+    private final Optional<String> token;
+    private final Instance<VlmClients> clients;
+    private final CaptionModelRequests requests;
+    private final FrameImages images;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final AtomicBoolean requested = new AtomicBoolean();
+    private volatile String unavailable = "not probed yet";
+    private volatile String state = "unknown";
+    private volatile int ramMb;
+    private volatile VlmClient client;
+
+    CaptionServerBackend(CaptionConfig config, Instance<VlmClients> clients, CaptionModelRequests requests, FrameImages images,
+                         InternalTokenConfig internal) {
         this.config = config.captionServer();
-        this.lifecycle = lifecycle;
+        // vlm-service guards every route with the internal token (common's InternalTokenFilter)
+        this.token = internal.token().filter(t -> !t.isBlank());
+        this.clients = clients;
+        this.requests = requests;
         this.images = images;
-        this.catalog = catalog;
     }
 
     @Override
@@ -35,28 +61,28 @@ public class CaptionServerBackend implements VisionBackend {
 
     @Override
     public boolean requiresGpu() {
-        return catalog.entry(Tier.CAPTION_SERVER).requiresGpu();
+        return false;
     }
 
+    /** Hosted by vlm-service, which checked the model fits its host: nothing is needed here. */
     @Override
     public int ramMb() {
-        return catalog.entry(Tier.CAPTION_SERVER).ramMb();
+        return ramMb;
     }
 
-    /** Startable: a launcher of the configured kind exists and (for the process launcher) the executable and model files are there. */
     @Override
     public boolean isAvailable() {
-        return lifecycle.unavailableReason().isEmpty();
+        return unavailable == null;
     }
 
     @Override
     public Optional<String> unavailableReason() {
-        return lifecycle.unavailableReason();
+        return Optional.ofNullable(unavailable);
     }
 
     @Override
     public String lifecycleState() {
-        return lifecycle.state().id();
+        return state;
     }
 
     @Override
@@ -64,9 +90,63 @@ public class CaptionServerBackend implements VisionBackend {
         return config.concurrency();
     }
 
+    /** Asks vlm-service whether it has the caption model, and its state. */
+    @Override
+    public Uni<Boolean> probeAvailability() {
+        URI models = URI.create(config.baseUrl().toString().replaceAll("/+$", "") + "/models");
+        HttpRequest.Builder builder = HttpRequest.newBuilder(models).timeout(Duration.ofSeconds(5)).GET();
+        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
+        HttpRequest request = builder.build();
+        return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        unavailable = "vlm-service at " + config.baseUrl() + " answered GET /models with " + response.statusCode();
+                        return false;
+                    }
+                    JsonNode root;
+                    try {
+                        root = JSON.readTree(response.body());
+                    } catch (java.io.IOException e) {
+                        unavailable = "vlm-service at " + config.baseUrl() + " answered GET /models with unreadable JSON";
+                        return false;
+                    }
+                    JsonNode entry = null;
+                    for (JsonNode m : root.path("data")) {
+                        if (m.path("id").asText().equals(config.model())
+                                || (config.model().equals("default") && m.path("is_default").asBoolean())) {
+                            entry = m;
+                        }
+                    }
+                    if (entry == null) {
+                        unavailable = "vlm-service has no model '" + config.model() + "'"
+                                + (config.model().equals("default") ? " (no default model: " + root.path("default").asText() + ")" : "");
+                        return false;
+                    }
+                    state = entry.path("state").asText("ready");
+                    if (state.equals("ready")) {
+                        requested.set(false);
+                    }
+                    String reason = entry.path("unavailable_reason").asText(null);
+                    if (reason != null && !reason.isEmpty() && !entry.path("unavailable_reason").isNull()) {
+                        unavailable = "vlm-service cannot host '" + entry.path("id").asText() + "': " + reason;
+                        return false;
+                    }
+                    ramMb = entry.path("catalog").path("ram_mb").asInt(0);
+                    if (unavailable != null) {
+                        Log.infof("caption-server tier: vlm-service hosts %s (%s)", entry.path("id").asText(), state);
+                    }
+                    unavailable = null;
+                    return true;
+                })
+                .onFailure().recoverWithItem(e -> {
+                    unavailable = "vlm-service at " + config.baseUrl() + " cannot be reached: " + e.getMessage();
+                    return false;
+                });
+    }
+
     @Override
     public Uni<Void> start() {
-        return lifecycle.ready("start requested").replaceWithVoid();
+        return probeAvailability().replaceWithVoid();
     }
 
     @Override
@@ -76,21 +156,28 @@ public class CaptionServerBackend implements VisionBackend {
 
     @Override
     public Uni<FrameDescription> describe(CapturedFrame frame, String prompt) {
-        if (config.fallbackWhileStarting() && !lifecycle.isReady()) {
-            // Kick off (or join) the start without holding this frame; the next tier describes it meanwhile.
-            lifecycle.acquire();
-            lifecycle.ready("frame " + frame.frameId() + " of camera " + frame.camera() + " needs it")
-                    .onTermination().invoke(lifecycle::release)
-                    .subscribe().with(c -> { }, e -> { });
-            return Uni.createFrom().failure(new BackendFailure(name(), false,
-                    "server is " + lifecycle.state().id() + "; frame sent to the next tier", null));
+        Uni<Void> request = Uni.createFrom().voidItem();
+        if (!"ready".equals(state) && requested.compareAndSet(false, true)) {
+            request = requests.request(config.model(), config.baseUrl().toString(),
+                    "frame " + frame.frameId() + " of camera " + frame.camera() + " needs it");
         }
-        return Uni.createFrom().voidItem()
-                .invoke(lifecycle::acquire)
-                .chain(() -> lifecycle.ready("frame " + frame.frameId() + " of camera " + frame.camera() + " needs it"))
-                .chain(client -> ChatCaptioner.describe(name(), client, images, frame, prompt, new ChatCaptioner.Settings(
-                        config.model(), config.maxTokens(), config.temperature(), config.timeout(),
-                        config.downscaleWidth(), config.downscaleHeight(), config.downscaleJpegQuality())))
-                .onTermination().invoke(lifecycle::release);
+        if (config.fallbackWhileStarting() && !"ready".equals(state)) {
+            return request.chain(() -> Uni.createFrom().failure(new BackendFailure(name(), false,
+                    "caption model is " + state + " in vlm-service; frame sent to the next tier", null)));
+        }
+        return request.chain(() -> ChatCaptioner.describe(name(), client(), images, frame, prompt, new ChatCaptioner.Settings(
+                config.model(), config.maxTokens(), config.temperature(), config.timeout(),
+                config.downscaleWidth(), config.downscaleHeight(), config.downscaleJpegQuality())))
+                .invoke(() -> state = "ready");
+    }
+
+    private VlmClient client() {
+        VlmClient current = client;
+        if (current == null) {
+            current = clients.get().forEndpoint(new VlmEndpoint(name(), config.baseUrl(), token, config.model(),
+                    config.concurrency(), 64, config.timeout()));
+            client = current;
+        }
+        return current;
     }
 }

@@ -30,7 +30,7 @@ final class ChatCaptioner {
                     ChatRequest request = new ChatRequest(settings.model(),
                             List.of(ChatMessage.user(prompt, new ContentPart.Image(CapturedFrame.JPEG, jpeg))),
                             settings.maxTokens(), settings.temperature(), settings.timeout());
-                    return client.chat(request, Priority.LOW);
+                    return client.chat(request, Priority.BATCH);
                 })
                 .map(result -> {
                     String text = result.content() == null ? "" : result.content().trim();

@@ -1,5 +1,7 @@
 package io.sightline.caption.catalog;
 
+import io.sightline.common.hardware.HardwareTier;
+import io.sightline.common.hardware.HardwareProfile;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.sightline.caption.backend.Tier;

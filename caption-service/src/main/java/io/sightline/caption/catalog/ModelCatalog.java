@@ -1,5 +1,7 @@
 package io.sightline.caption.catalog;
 
+import io.sightline.common.hardware.HardwareTier;
+import io.sightline.common.hardware.HardwareProbe;
 import io.sightline.caption.backend.Tier;
 import io.sightline.caption.config.CaptionConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,10 +26,10 @@ public class ModelCatalog {
     private final Map<Tier, CatalogEntry> entries = new EnumMap<>(Tier.class);
 
     ModelCatalog(CaptionConfig config) {
-        boolean ownProcess = "process".equals(config.captionServer().launcher());
-        CatalogEntry.Placement captionServerPlacement = ownProcess ? CatalogEntry.Placement.LOCAL : CatalogEntry.Placement.REMOTE;
-        add(new CatalogEntry(Tier.CAPTION_SERVER, "qwen3.5-0.8b-gguf", "Qwen3.5-0.8B GGUF + mmproj on llama-server",
-                1536, ownProcess ? 1800 : 0, 1100, 3, 4, HardwareTier.CPU, false, captionServerPlacement, Set.of(CAPTION)));
+        // hosted by vlm-service, whose catalog (GET /v1/models) says what it runs and checks that it fits its host
+        add(new CatalogEntry(Tier.CAPTION_SERVER, "vlm-service:" + config.captionServer().model(),
+                "Caption model hosted by vlm-service (started on demand)",
+                0, 0, 0, 3, 4, HardwareTier.MINIMAL, false, CatalogEntry.Placement.REMOTE, Set.of(CAPTION)));
         add(new CatalogEntry(Tier.VLM, "shared-vlm", "Shared OpenAI-compatible VLM (e.g. Qwen3-VL on vLLM)",
                 0, 0, 0, 5, 2, HardwareTier.MINIMAL, false, CatalogEntry.Placement.REMOTE, Set.of(CAPTION, TEXT)));
         add(new CatalogEntry(Tier.SIDECAR, "gpu-sidecar", "GPU sidecar captioner (POST /describe)",

@@ -1,5 +1,6 @@
 package io.sightline.caption.catalog;
 
+import io.sightline.common.hardware.HardwareProfile;
 import io.sightline.caption.backend.Tier;
 
 import java.util.EnumMap;

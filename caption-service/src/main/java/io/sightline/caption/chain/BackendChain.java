@@ -10,7 +10,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.sightline.caption.backend.BackendFailure;
 import io.sightline.caption.backend.Tier;
 import io.sightline.caption.backend.VisionBackend;
-import io.sightline.caption.catalog.HardwareProbe;
+import io.sightline.common.hardware.HardwareProbe;
 import io.sightline.caption.catalog.ModelCatalog;
 import io.sightline.caption.catalog.TierSelector;
 import io.sightline.caption.config.CaptionConfig;

@@ -7,7 +7,6 @@ import io.smallrye.config.WithName;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /** Everything caption-service can be told; env vars map by the usual rules (SIGHTLINE_CAPTION_...). */
@@ -91,26 +90,15 @@ public interface CaptionConfig {
     }
 
     interface CaptionServer {
-        /** Who starts the llama-server: process (this service spawns it), kubernetes (scales a Deployment), external (someone answering vlm_caption.requested). */
-        @WithDefault("process")
-        String launcher();
+        /** vlm-service's OpenAI API root (it hosts the caption model and starts it on demand), env SIGHTLINE_VLM_SERVICE_URL. */
+        @WithDefault("http://127.0.0.1:8084/v1")
+        URI baseUrl();
 
-        /** API root of the server, e.g. http://127.0.0.1:8091/v1; default derived from the process launcher's host and port. */
-        Optional<URI> baseUrl();
-
-        /** Model id sent in requests (llama-server serves one model and accepts any id). */
-        @WithDefault("caption-model")
+        /** Catalog id of the caption model in vlm-service ({@code default}: vlm-service's default hosted model). */
+        @WithDefault("default")
         String model();
 
-        /** Longest a frame waits for the server to become ready (health 200 + image-capable model). */
-        @WithDefault("30s")
-        Duration startTimeout();
-
-        /** Stop the server after this long without frames for it and nothing in flight or queued. */
-        @WithDefault("300s")
-        Duration idleTimeout();
-
-        /** While the server is starting, send frames to the next tier instead of waiting. */
+        /** While vlm-service starts the model, send frames to the next tier instead of waiting. */
         @WithDefault("false")
         boolean fallbackWhileStarting();
 
@@ -118,8 +106,8 @@ public interface CaptionConfig {
         @WithDefault("1")
         int concurrency();
 
-        /** Per-request timeout (queue wait included). */
-        @WithDefault("30s")
+        /** Per-request timeout (vlm-service's start wait and queue wait included). */
+        @WithDefault("60s")
         Duration timeout();
 
         /** max_tokens of each request. */
@@ -144,50 +132,6 @@ public interface CaptionConfig {
         @WithDefault("40")
         @WithName("downscale.jpeg-quality")
         int downscaleJpegQuality();
-
-        Process process();
-    }
-
-    interface Process {
-        /** Path (or name on PATH) of the llama-server executable. */
-        @WithDefault("llama-server")
-        String executable();
-
-        /** GGUF model file (--model). */
-        Optional<Path> model();
-
-        /** Multimodal projector file (--mmproj). */
-        Optional<Path> mmproj();
-
-        /** Loopback address the server listens on (--host). */
-        @WithDefault("127.0.0.1")
-        String host();
-
-        /** Port the server listens on (--port). */
-        @WithDefault("8091")
-        int port();
-
-        /** --ctx-size. */
-        @WithDefault("512")
-        int ctxSize();
-
-        /** --n-gpu-layers. */
-        @WithDefault("99")
-        int gpuLayers();
-
-        /** --threads. */
-        @WithDefault("4")
-        int threads();
-
-        /** Further arguments appended verbatim. */
-        Optional<List<String>> extraArgs();
-
-        /** Server output is appended to this file. */
-        Path logFile();
-
-        /** After SIGTERM, wait this long for the process to exit before killing it. */
-        @WithDefault("10s")
-        Duration stopTimeout();
     }
 
     interface Vlm {

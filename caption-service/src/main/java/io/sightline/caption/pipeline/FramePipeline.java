@@ -5,11 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.sightline.caption.backend.FrameImages;
-import io.sightline.caption.backend.Tier;
 import io.sightline.caption.chain.AllTiersFailedException;
 import io.sightline.caption.chain.BackendChain;
 import io.sightline.caption.config.CaptionConfig;
-import io.sightline.caption.lifecycle.CaptionServerLifecycle;
 import io.sightline.common.frame.CapturedFrame;
 import io.sightline.common.frame.InvalidFrameException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,7 +90,7 @@ public class FramePipeline {
     private int inFlight;
     private int waiting;
 
-    FramePipeline(BackendChain chain, CaptionPublisher publisher, FrameImages images, CaptionServerLifecycle lifecycle,
+    FramePipeline(BackendChain chain, CaptionPublisher publisher, FrameImages images,
                   CaptionConfig config, MeterRegistry registry) {
         this.chain = chain;
         this.publisher = publisher;
@@ -107,7 +105,6 @@ public class FramePipeline {
                 .description("Frames waiting for a backend (at most one per camera)").register(registry);
         Gauge.builder("sightline.caption.queue.in.flight", this, FramePipeline::inFlight)
                 .description("Frames being described").register(registry);
-        lifecycle.queuedFrames(() -> chain.selected() == Tier.CAPTION_SERVER ? waiting() : 0);
     }
 
     public synchronized int waiting() {

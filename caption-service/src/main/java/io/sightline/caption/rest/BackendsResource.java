@@ -1,7 +1,7 @@
 package io.sightline.caption.rest;
 
-import io.sightline.caption.catalog.HardwareProbe;
-import io.sightline.caption.catalog.HardwareProfile;
+import io.sightline.common.hardware.HardwareProbe;
+import io.sightline.common.hardware.HardwareProfile;
 import io.sightline.caption.catalog.ModelCatalog;
 import io.sightline.caption.catalog.TierSelector;
 import io.sightline.caption.chain.BackendChain;

@@ -3,7 +3,7 @@ package io.sightline.caption.rest;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.sightline.caption.catalog.CatalogEntry;
-import io.sightline.caption.catalog.HardwareProfile;
+import io.sightline.common.hardware.HardwareProfile;
 
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.sightline.caption.catalog;
 
+import io.sightline.common.hardware.HardwareTier;
+import io.sightline.common.hardware.HardwareProfile;
 import io.sightline.caption.backend.Tier;
 import io.sightline.caption.config.CaptionConfig;
 import org.junit.jupiter.api.Test;
@@ -19,26 +21,20 @@ class TierSelectorTest {
     private static final HardwareProfile GPU_BOX = new HardwareProfile(16, 65536,
             List.of(new HardwareProfile.Gpu("NVIDIA RTX 4090", 24564)), "nvidia-smi");
 
-    private final ModelCatalog ownProcess = new ModelCatalog(config("process"));
-    private final ModelCatalog external = new ModelCatalog(config("external"));
+    private final ModelCatalog catalog = new ModelCatalog(config("default"));
 
     @Test
     void desktopWithEverythingAvailablePicksTheCaptionServerFirst() {
-        var selection = TierSelector.select(Optional.empty(), Map.of(), ownProcess, DESKTOP);
+        var selection = TierSelector.select(Optional.empty(), Map.of(), catalog, DESKTOP);
         assertThat(selection.tier()).isEqualTo(Tier.CAPTION_SERVER);
         assertThat(selection.forced()).isFalse();
     }
 
     @Test
-    void smallBoxPassesOverTheLocalCaptionServerForTheSharedVlm() {
-        var selection = TierSelector.select(Optional.empty(), Map.of(), ownProcess, SMALL_BOX);
-        assertThat(selection.tier()).isEqualTo(Tier.VLM);
-        assertThat(selection.passedOver().get(Tier.CAPTION_SERVER)).contains("needs a cpu host, this one is minimal");
-    }
-
-    @Test
-    void captionServerRunByAnotherMachineIsNotHeldToThisHostsHardware() {
-        assertThat(TierSelector.select(Optional.empty(), Map.of(), external, SMALL_BOX).tier()).isEqualTo(Tier.CAPTION_SERVER);
+    void smallHomeBoxCanUseTheCaptionServerTierBecauseVlmServiceChecksTheModelFitsItsHost() {
+        var selection = TierSelector.select(Optional.empty(), Map.of(), catalog, SMALL_BOX);
+        assertThat(selection.tier()).isEqualTo(Tier.CAPTION_SERVER);
+        assertThat(catalog.entry(Tier.CAPTION_SERVER).id()).isEqualTo("vlm-service:default");
     }
 
     @Test
@@ -47,7 +43,7 @@ class TierSelectorTest {
         down.put(Tier.CAPTION_SERVER, "llama-server not found");
         down.put(Tier.VLM, "no base URL");
         down.put(Tier.SIDECAR, "no URL");
-        var selection = TierSelector.select(Optional.empty(), down, ownProcess, GPU_BOX);
+        var selection = TierSelector.select(Optional.empty(), down, catalog, GPU_BOX);
         assertThat(selection.tier()).isEqualTo(Tier.ONNX);
         assertThat(selection.passedOver()).containsEntry(Tier.VLM, "no base URL").hasSize(3);
     }
@@ -58,12 +54,12 @@ class TierSelectorTest {
         for (Tier t : List.of(Tier.CAPTION_SERVER, Tier.VLM, Tier.SIDECAR, Tier.ONNX, Tier.LABELS)) {
             down.put(t, "missing");
         }
-        assertThat(TierSelector.select(Optional.empty(), down, ownProcess, SMALL_BOX).tier()).isEqualTo(Tier.NONE);
+        assertThat(TierSelector.select(Optional.empty(), down, catalog, SMALL_BOX).tier()).isEqualTo(Tier.NONE);
     }
 
     @Test
     void forcedTierWinsEvenWhenItIsUnavailable() {
-        var selection = TierSelector.select(Optional.of(Tier.LABELS), Map.of(Tier.LABELS, "missing"), ownProcess, GPU_BOX);
+        var selection = TierSelector.select(Optional.of(Tier.LABELS), Map.of(Tier.LABELS, "missing"), catalog, GPU_BOX);
         assertThat(selection.tier()).isEqualTo(Tier.LABELS);
         assertThat(selection.forced()).isTrue();
     }
@@ -78,11 +74,11 @@ class TierSelectorTest {
                 .isEmpty();
     }
 
-    /** A config whose caption-server launcher is the given kind; nothing else is read by the catalog. */
-    private static CaptionConfig config(String launcher) {
+    /** A config whose caption-server model is the given vlm-service model id; nothing else is read by the catalog. */
+    private static CaptionConfig config(String model) {
         CaptionConfig.CaptionServer server = (CaptionConfig.CaptionServer) Proxy.newProxyInstance(
                 CaptionConfig.class.getClassLoader(), new Class<?>[] {CaptionConfig.CaptionServer.class},
-                (p, m, a) -> m.getName().equals("launcher") ? launcher : null);
+                (p, m, a) -> m.getName().equals("model") ? model : null);
         return (CaptionConfig) Proxy.newProxyInstance(CaptionConfig.class.getClassLoader(), new Class<?>[] {CaptionConfig.class},
                 (p, m, a) -> m.getName().equals("captionServer") ? server : null);
     }

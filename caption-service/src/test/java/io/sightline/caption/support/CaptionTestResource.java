@@ -6,23 +6,22 @@ import io.sightline.testsupport.TestBroker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One configuration shared by the caption tests (so Quarkus boots once for all of them): the real test
- * broker; a {@code llama-server} executable that is a shell script exec'ing {@link ScriptedLlamaServer}
- * with this JVM's classpath; an in-JVM stand-in shared VLM and GPU sidecar; short idle timeout and
- * breaker cool-down. Tests steer the stand-ins through the control directory
+ * broker; in-JVM stand-ins for vlm-service (serving the caption model), the shared VLM and the GPU
+ * sidecar; short breaker cool-down. (The caption model's lifecycle is vlm-service's and is tested there
+ * against the real llama-server.) Tests steer the stand-ins through the control directory
  * ({@code sightline.test.control-dir}).
  */
 public class CaptionTestResource implements QuarkusTestResourceLifecycleManager {
 
     private Path dir;
+    private StandInVlmServer captionServer;
     private StandInVlmServer vlm;
     private StandInSidecar sidecar;
 
@@ -31,14 +30,16 @@ public class CaptionTestResource implements QuarkusTestResourceLifecycleManager 
         try {
             dir = Files.createTempDirectory("caption-test-");
             Path control = Files.createDirectories(dir.resolve("control"));
-            Path model = Files.writeString(dir.resolve("caption-model.gguf"), "stand-in weights");
-            Path mmproj = Files.writeString(dir.resolve("caption-mmproj.gguf"), "stand-in projector");
-            Path script = dir.resolve("llama-server");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Files.writeString(script, "#!/bin/sh\nexec '" + java + "' -Xmx128m -XX:TieredStopAtLevel=1 -cp '"
-                    + System.getProperty("java.class.path") + "' " + ScriptedLlamaServer.class.getName()
-                    + " --control-dir '" + control + "' \"$@\"\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+            // vlm-service hosting the caption model, as seen from here: an OpenAI-compatible server listing the model
+            captionServer = StandInVlmServer.start("caption-model");
+            captionServer.respond(request -> {
+                StandInControl.Mode mode = StandInControl.mode(control, "caption-server");
+                if (mode.status() != 200) {
+                    return StandInVlmServer.Reply.error(mode.status(), mode.text());
+                }
+                return StandInVlmServer.Reply.delayed(mode.text() != null ? mode.text()
+                        : "A person seen in a frame of " + request.images().size() + " image(s).", mode.delayMs());
+            });
 
             vlm = StandInVlmServer.start("shared-vlm");
             vlm.respond(request -> {
@@ -55,15 +56,8 @@ public class CaptionTestResource implements QuarkusTestResourceLifecycleManager 
             config.put("kafka.bootstrap.servers", TestBroker.bootstrapServers());
             config.put("sightline.test.control-dir", control.toString());
             config.put("sightline.caption.backend", "caption-server");
-            config.put("sightline.caption.caption-server.launcher", "process");
-            config.put("sightline.caption.caption-server.process.executable", script.toString());
-            config.put("sightline.caption.caption-server.process.model", model.toString());
-            config.put("sightline.caption.caption-server.process.mmproj", mmproj.toString());
-            config.put("sightline.caption.caption-server.process.port", Integer.toString(freePort()));
-            config.put("sightline.caption.caption-server.process.log-file", dir.resolve("llama-server.log").toString());
-            config.put("sightline.caption.caption-server.process.stop-timeout", "5s");
-            config.put("sightline.caption.caption-server.idle-timeout", "3s");
-            config.put("sightline.caption.caption-server.start-timeout", "30s");
+            config.put("sightline.caption.caption-server.base-url", captionServer.baseUrl() + "/v1");
+            config.put("sightline.caption.caption-server.model", "caption-model");
             config.put("sightline.caption.caption-server.timeout", "10s");
             // three frames may wait for one start together (shared start)
             config.put("sightline.caption.caption-server.concurrency", "3");
@@ -80,16 +74,13 @@ public class CaptionTestResource implements QuarkusTestResourceLifecycleManager 
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Override
     public void stop() {
         if (vlm != null) {
             vlm.close();
+        }
+        if (captionServer != null) {
+            captionServer.close();
         }
         if (sidecar != null) {
             sidecar.close();

@@ -36,8 +36,6 @@ public final class CaptionTests {
         for (String name : List.of("caption-server", "vlm", "sidecar")) {
             StandInControl.set(control(), name, "ok");
         }
-        StandInControl.set(control(), "caption-server.startup-delay-ms", "0");
-        StandInControl.set(control(), "caption-server.stop-delay-ms", "0");
     }
 
     public static TestImages.Jpeg astronaut() {
@@ -85,26 +83,5 @@ public final class CaptionTests {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** PIDs of every stand-in llama-server process started so far, in start order. */
-    public static List<Long> serverStarts() {
-        try {
-            Path log = control().resolve("starts.log");
-            if (!Files.exists(log)) {
-                return List.of();
-            }
-            return Files.readAllLines(log).stream().filter(l -> !l.isBlank()).map(l -> Long.parseLong(l.split(" ")[0])).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Waits until the caption server was stopped for idleness (or never started) so a test starts from a cold server. */
-    public static void awaitCaptionServerStopped() {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            String state = backend("caption-server").path("lifecycle").asText();
-            return state.equals("stopped") || state.equals("failed");
-        });
     }
 }

@@ -61,13 +61,14 @@ final class EndpointVlmClient implements VlmClient {
     private final VlmClientPolicy policy;
     private final HttpClient httpClient;
     private final VlmHttp http;
-    private final PrioritySlots slots;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong completed = new java.util.concurrent.atomic.AtomicLong();
     private final CircuitBreaker breaker;
     private final Tracer tracer;
     private final TextMapPropagator propagator;
     private final MeterRegistry registry;
-    private final Map<Priority, Timer> queueWait = new EnumMap<>(Priority.class);
     private final Map<String, Counter> rejections = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong rejectedCount = new java.util.concurrent.atomic.AtomicLong();
     private final String chatUrl;
     private final String modelsUrl;
     private final String healthUrl;
@@ -90,32 +91,8 @@ final class EndpointVlmClient implements VlmClient {
         this.healthUrl = serverRoot(endpoint.baseUrl()) + "/health";
         this.host = endpoint.baseUrl().getHost() == null ? "" : endpoint.baseUrl().getHost();
         Tags tags = Tags.of("endpoint", endpoint.name());
-        for (Priority priority : Priority.values()) {
-            queueWait.put(priority, Timer.builder("sightline.vlm.queue.wait")
-                    .description("Time a VLM request waited for a free server slot")
-                    .tags(tags.and("priority", priority.name()))
-                    .publishPercentiles(0.5, 0.95, 0.99)
-                    .register(registry));
-        }
-        this.slots = new PrioritySlots(endpoint.name(), endpoint.maxConcurrent(), endpoint.maxQueued(), policy.lowAgingThreshold(),
-                System::nanoTime, new PrioritySlots.Listener() {
-                    @Override
-                    public void granted(Priority priority, long queueWaitNanos) {
-                        queueWait.get(priority).record(Duration.ofNanos(queueWaitNanos));
-                    }
-
-                    @Override
-                    public void rejected(Priority priority) {
-                        EndpointVlmClient.this.rejected("queue_full");
-                    }
-                });
-        Gauge.builder("sightline.vlm.in.flight", slots, PrioritySlots::inFlight)
+        Gauge.builder("sightline.vlm.in.flight", inFlight, java.util.concurrent.atomic.AtomicInteger::get)
                 .description("VLM requests being answered by the server").tags(tags).strongReference(true).register(registry);
-        for (Priority priority : Priority.values()) {
-            Gauge.builder("sightline.vlm.waiting", slots, s -> s.waiting(priority))
-                    .description("VLM requests waiting for a free server slot")
-                    .tags(tags.and("priority", priority.name())).strongReference(true).register(registry);
-        }
         Gauge.builder("sightline.vlm.circuit.open", breaker, b -> b.state() == CircuitBreaker.State.OPEN ? 1 : 0)
                 .description("1 while the endpoint's circuit breaker fails calls fast").tags(tags).strongReference(true)
                 .register(registry);
@@ -192,7 +169,7 @@ final class EndpointVlmClient implements VlmClient {
 
     @Override
     public QueueStats stats() {
-        return slots.stats();
+        return new QueueStats(inFlight.get(), completed.get(), rejectedCount.get());
     }
 
     /** Releases the connections; further calls fail. */
@@ -214,24 +191,22 @@ final class EndpointVlmClient implements VlmClient {
             if (!breaker.admitsCalls()) {
                 call = Uni.createFrom().failure(circuitOpen());
             } else {
-                call = slots.acquire(priority)
-                        .ifNoItem().after(remaining(deadline)).failWith(() -> queueTimeout(timeout))
-                        .onItem().transformToUni(permit -> {
-                            span.setAttribute("vlm.queue_wait_ms", permit.queueWaitNanos() / 1_000_000);
+                call = Uni.createFrom().deferred(() -> {
                             if (!breaker.tryAcquire()) {
-                                permit.release();
                                 return Uni.createFrom().<Timed<T>>failure(circuitOpen());
                             }
+                            inFlight.incrementAndGet();
                             long dispatchedAt = System.nanoTime();
-                            MultiMap headers = headers(span, parent, "application/json");
+                            MultiMap headers = headers(span, parent, "application/json", priority);
                             return send(payload, headers, deadline, 0, false)
                                     .map(decode)
                                     .ifNoItem().after(remaining(deadline)).failWith(() -> generationTimeout(timeout))
                                     .onTermination().invoke((value, failure, cancelled) -> {
-                                        permit.release();
+                                        inFlight.decrementAndGet();
+                                        completed.incrementAndGet();
                                         judge(failure, cancelled);
                                     })
-                                    .map(value -> new Timed<>(value, permit.queueWaitNanos(), dispatchedAt));
+                                    .map(value -> new Timed<>(value, 0L, dispatchedAt));
                         });
             }
             return call.onFailure(failure -> !(failure instanceof VlmException)).transform(this::unexpected)
@@ -251,15 +226,12 @@ final class EndpointVlmClient implements VlmClient {
             if (!breaker.admitsCalls()) {
                 call = Multi.createFrom().failure(circuitOpen());
             } else {
-                call = slots.acquire(priority)
-                        .ifNoItem().after(remaining(deadline)).failWith(() -> queueTimeout(timeout))
-                        .onItem().transformToMulti(permit -> {
-                            span.setAttribute("vlm.queue_wait_ms", permit.queueWaitNanos() / 1_000_000);
+                call = Multi.createFrom().deferred(() -> {
                             if (!breaker.tryAcquire()) {
-                                permit.release();
                                 return Multi.createFrom().<String>failure(circuitOpen());
                             }
-                            MultiMap headers = headers(span, parent, "text/event-stream");
+                            inFlight.incrementAndGet();
+                            MultiMap headers = headers(span, parent, "text/event-stream", priority);
                             return http.events(chatUrl, headers, payload, deadline)
                                     .onFailure(VlmHttp.ConnectFailure.class).retry()
                                     .withBackOff(policy.connectRetryDelay(), policy.connectRetryDelay())
@@ -267,7 +239,8 @@ final class EndpointVlmClient implements VlmClient {
                                     .onFailure().transform(this::classify)
                                     .map(decode)
                                     .onTermination().invoke((failure, cancelled) -> {
-                                        permit.release();
+                                        inFlight.decrementAndGet();
+                                        completed.incrementAndGet();
                                         judge(failure, cancelled);
                                     });
                         });
@@ -362,12 +335,6 @@ final class EndpointVlmClient implements VlmClient {
                 remaining.isZero() ? Duration.ofSeconds(1) : remaining.plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), null);
     }
 
-    private VlmException queueTimeout(Duration timeout) {
-        rejected("queue_timeout");
-        return new VlmException(VlmException.Kind.TIMEOUT, "VLM endpoint '" + endpoint.name() + "' had no free slot within "
-                + timeout.toMillis() + " ms (request still queued)");
-    }
-
     private VlmException generationTimeout(Duration timeout) {
         return new VlmException(VlmException.Kind.TIMEOUT, "VLM endpoint '" + endpoint.name() + "' did not answer within "
                 + timeout.toMillis() + " ms");
@@ -379,6 +346,7 @@ final class EndpointVlmClient implements VlmClient {
     }
 
     private void rejected(String reason) {
+        rejectedCount.incrementAndGet();
         rejections.computeIfAbsent(reason, r -> Counter.builder("sightline.vlm.rejected")
                 .description("VLM calls refused before reaching the server")
                 .tags("endpoint", endpoint.name(), "reason", r).register(registry)).increment();
@@ -629,6 +597,14 @@ final class EndpointVlmClient implements VlmClient {
             copy.put("model", endpoint.model());
         }
         return copy;
+    }
+
+    private MultiMap headers(Span span, Context parent, String accept, Priority priority) {
+        MultiMap headers = headers(span, parent, accept);
+        if (priority != null) {
+            headers.set(Priority.HEADER, priority.id());
+        }
+        return headers;
     }
 
     private MultiMap headers(Span span, Context parent, String accept) {

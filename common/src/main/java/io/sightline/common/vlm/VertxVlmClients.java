@@ -76,7 +76,7 @@ public class VertxVlmClients implements VlmClients, AutoCloseable {
                 .setTracingPolicy(TracingPolicy.IGNORE)
                 .setName("vlm-" + endpoint.name());
         // the slots bound the generations; two more connections keep health and model probes from queueing behind them
-        PoolOptions pool = new PoolOptions().setHttp1MaxSize(endpoint.maxConcurrent() + 2);
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(endpoint.maxConcurrent() + 2).setMaxWaitQueueSize(Math.max(1, endpoint.maxQueued()));
         HttpClient http = vertx.createHttpClient(options, pool);
         LOG.infof("VLM endpoint '%s' at %s: %d slots, %d may wait, timeout %d ms", endpoint.name(), endpoint.baseUrl(),
                 endpoint.maxConcurrent(), endpoint.maxQueued(), timeout.toMillis());

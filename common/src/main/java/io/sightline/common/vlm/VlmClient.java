@@ -8,10 +8,11 @@ import io.smallrye.mutiny.Uni;
 import java.util.List;
 
 /**
- * Client of one OpenAI-compatible endpoint with priority-aware bounded concurrency: at most
- * {@link VlmEndpoint#maxConcurrent()} requests in flight, waiting HIGH before waiting LOW, LOW aging
- * so it never starves, a full queue failing fast with {@link VlmException.Kind#OVERLOADED}.
- * Obtain instances from {@link VlmClients}. Failures are always {@link VlmException}.
+ * Client of one OpenAI-compatible endpoint: timeout, safe retries, circuit breaker, tracing and metrics.
+ * It does not queue: every call names its {@link Priority} in {@value Priority#HEADER}, and vlm-service
+ * (the one owner of VLM calls and of the one priority queue) schedules it. The HTTP pool bounds what is
+ * in flight to {@link VlmEndpoint#maxConcurrent()} + 2 with at most {@link VlmEndpoint#maxQueued()} waiting
+ * for a connection. Obtain instances from {@link VlmClients}. Failures are always {@link VlmException}.
  */
 public interface VlmClient {
 
@@ -44,6 +45,6 @@ public interface VlmClient {
     /** Live queue figures for status pages and tests. */
     QueueStats stats();
 
-    record QueueStats(int inFlight, int waitingHigh, int waitingLow, long completed, long rejected) {
+    record QueueStats(int inFlight, long completed, long rejected) {
     }
 }

@@ -110,7 +110,7 @@ class VlmClientTest {
 
         ChatResult result;
         try (Scope ignored = Context.root().with(Span.wrap(parent)).makeCurrent()) {
-            result = client.chat(ask("How many people?", new ContentPart.Image("image/jpeg", frame)), Priority.HIGH)
+            result = client.chat(ask("How many people?", new ContentPart.Image("image/jpeg", frame)), Priority.INTERACTIVE)
                     .await().atMost(Duration.ofSeconds(5));
         }
 
@@ -138,7 +138,7 @@ class VlmClientTest {
     void sendsTextOnlyMessagesAsPlainStrings() {
         VlmClient client = client(1, 4, Duration.ofSeconds(5));
 
-        client.chat(ask("Is the door open?"), Priority.LOW).await().atMost(Duration.ofSeconds(5));
+        client.chat(ask("Is the door open?"), Priority.BATCH).await().atMost(Duration.ofSeconds(5));
 
         JsonNode user = server.chats().get(0).body().path("messages").get(1);
         assertThat(user.path("role").asText()).isEqualTo("user");
@@ -152,7 +152,7 @@ class VlmClientTest {
                 .add(ScriptedVlmServer.JSON.createObjectNode().put("type", "text").put("text", "Two people"))
                 .add(ScriptedVlmServer.JSON.createObjectNode().put("type", "text").put("text", "near the door.")))));
 
-        ChatResult result = client(1, 4, Duration.ofSeconds(5)).chat(ask("Who is there?"), Priority.HIGH)
+        ChatResult result = client(1, 4, Duration.ofSeconds(5)).chat(ask("Who is there?"), Priority.INTERACTIVE)
                 .await().atMost(Duration.ofSeconds(5));
 
         assertThat(result.content()).isEqualTo("Two people\nnear the door.");
@@ -164,7 +164,7 @@ class VlmClientTest {
                 ScriptedVlmServer.chunk("is parked."), "[DONE]"), 20));
         VlmClient client = client(1, 4, Duration.ofSeconds(5));
 
-        List<String> deltas = client.streamChat(ask("Describe"), Priority.HIGH).collect().asList()
+        List<String> deltas = client.streamChat(ask("Describe"), Priority.INTERACTIVE).collect().asList()
                 .await().atMost(Duration.ofSeconds(5));
 
         assertThat(deltas).containsExactly("A red ", "car ", "is parked.");
@@ -179,7 +179,7 @@ class VlmClientTest {
         ObjectNode body = ScriptedVlmServer.JSON.createObjectNode();
         body.putArray("messages").addObject().put("role", "user").put("content", "hello");
 
-        List<String> payloads = client(1, 4, Duration.ofSeconds(5)).streamRaw(body, Priority.HIGH).collect().asList()
+        List<String> payloads = client(1, 4, Duration.ofSeconds(5)).streamRaw(body, Priority.INTERACTIVE).collect().asList()
                 .await().atMost(Duration.ofSeconds(5));
 
         assertThat(payloads).hasSize(2).allSatisfy(p -> assertThat(p).contains("chat.completion.chunk"));
@@ -192,7 +192,7 @@ class VlmClientTest {
         body.put("model", "other-model");
         body.putArray("messages").addObject().put("role", "user").put("content", "hello");
 
-        JsonNode answer = client(1, 4, Duration.ofSeconds(5)).chatRaw(body, Priority.HIGH).await().atMost(Duration.ofSeconds(5));
+        JsonNode answer = client(1, 4, Duration.ofSeconds(5)).chatRaw(body, Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5));
 
         assertThat(answer.path("choices").get(0).path("message").path("content").asText()).isEqualTo("a scripted answer");
         assertThat(server.chats().get(0).body().path("model").asText()).isEqualTo("other-model");
@@ -204,7 +204,7 @@ class VlmClientTest {
         VlmClient client = client(1, 4, Duration.ofSeconds(30));
 
         long start = System.nanoTime();
-        VlmException e = failure(() -> client.chat(ask("Describe").withTimeout(Duration.ofMillis(400)), Priority.HIGH)
+        VlmException e = failure(() -> client.chat(ask("Describe").withTimeout(Duration.ofMillis(400)), Priority.INTERACTIVE)
                 .await().atMost(Duration.ofSeconds(5)));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
 
@@ -218,27 +218,20 @@ class VlmClientTest {
     void aStreamThatStallsFailsWithTimeout() {
         server.onChat(r -> Answer.events(List.of(ScriptedVlmServer.chunk("slow"), ScriptedVlmServer.chunk("er"), "[DONE]"), 5_000));
 
-        VlmException e = failure(() -> client(1, 4, Duration.ofMillis(500)).streamChat(ask("Describe"), Priority.HIGH)
+        VlmException e = failure(() -> client(1, 4, Duration.ofMillis(500)).streamChat(ask("Describe"), Priority.INTERACTIVE)
                 .collect().asList().await().atMost(Duration.ofSeconds(5)));
 
         assertThat(e.kind()).isEqualTo(VlmException.Kind.TIMEOUT);
     }
 
     @Test
-    void queueWaitCountsTowardsTheTimeoutAndTheTimedOutWaiterLeavesTheQueue() {
-        server.onChat(r -> Answer.completion("slow").after(1_500));
+    void everyCallNamesItsPriorityClassForVlmServicesQueue() {
         VlmClient client = client(1, 4, Duration.ofSeconds(5));
-        var first = client.chat(ask("first"), Priority.LOW).subscribeAsCompletionStage();
-        await().atMost(Duration.ofSeconds(2)).until(() -> server.chats().size() == 1);
+        client.chat(ask("first"), Priority.BATCH).await().atMost(Duration.ofSeconds(5));
+        client.chat(ask("second"), Priority.WATCH).await().atMost(Duration.ofSeconds(5));
+        client.chat(ask("third"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5));
 
-        VlmException e = failure(() -> client.chat(ask("second").withTimeout(Duration.ofMillis(300)), Priority.HIGH)
-                .await().atMost(Duration.ofSeconds(5)));
-
-        assertThat(e.kind()).isEqualTo(VlmException.Kind.TIMEOUT);
-        assertThat(e.getMessage()).contains("no free slot");
-        assertThat(client.stats().waitingHigh()).isZero();
-        assertThat(first.toCompletableFuture().join().content()).isEqualTo("slow");
-        assertThat(server.chats()).hasSize(1);
+        assertThat(server.chats()).extracting(r -> r.header(Priority.HEADER)).containsExactly("batch", "watch", "interactive");
     }
 
     @Test
@@ -250,13 +243,13 @@ class VlmClientTest {
                 VlmClientPolicy.defaults().withBreaker(4, 3, 0.5, Duration.ofMillis(400)));
 
         for (int i = 0; i < 3; i++) {
-            VlmException e = failure(() -> client.chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(5)));
+            VlmException e = failure(() -> client.chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5)));
             assertThat(e.kind()).isEqualTo(VlmException.Kind.SERVER_ERROR);
             assertThat(e.status()).isEqualTo(500);
             assertThat(e.getMessage()).contains("CUDA out of memory");
             assertThat(e.isServerFault()).isTrue();
         }
-        VlmException open = failure(() -> client.chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(5)));
+        VlmException open = failure(() -> client.chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5)));
 
         assertThat(open.kind()).isEqualTo(VlmException.Kind.UNAVAILABLE);
         assertThat(open.getMessage()).contains("circuit breaker is open");
@@ -266,7 +259,7 @@ class VlmClientTest {
 
         healthy.set(1);
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() ->
-                assertThat(client.chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(5)).content())
+                assertThat(client.chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5)).content())
                         .isEqualTo("recovered"));
     }
 
@@ -276,7 +269,7 @@ class VlmClientTest {
         VlmClient client = client(1, 4, Duration.ofSeconds(5), VlmClientPolicy.defaults().withBreaker(2, 1, 0.5, Duration.ofSeconds(30)));
 
         for (int i = 0; i < 3; i++) {
-            VlmException e = failure(() -> client.chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(5)));
+            VlmException e = failure(() -> client.chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5)));
             assertThat(e.kind()).isEqualTo(VlmException.Kind.REJECTED);
             assertThat(e.isServerFault()).isFalse();
         }
@@ -288,7 +281,7 @@ class VlmClientTest {
         server.onChat(r -> Answer.json(429, "{\"error\":{\"message\":\"slots busy\"}}").withHeader("Retry-After", "120"));
 
         long start = System.nanoTime();
-        VlmException e = failure(() -> client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.HIGH)
+        VlmException e = failure(() -> client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.INTERACTIVE)
                 .await().atMost(Duration.ofSeconds(5)));
 
         assertThat(e.kind()).isEqualTo(VlmException.Kind.OVERLOADED);
@@ -305,7 +298,7 @@ class VlmClientTest {
                 ? Answer.json(503, "{\"error\":{\"message\":\"Loading model\"}}").withHeader("Retry-After", "1")
                 : Answer.completion("ready now"));
 
-        ChatResult result = client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(5));
+        ChatResult result = client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5));
 
         assertThat(result.content()).isEqualTo("ready now");
         List<ScriptedVlmServer.Received> chats = server.chats();
@@ -320,7 +313,7 @@ class VlmClientTest {
                 ScriptedVlmServer.JSON.getNodeFactory().textNode("  ")), "{\"object\":\"chat.completion\"}")) {
             server.onChat(r -> Answer.json(200, garbage));
 
-            VlmException e = failure(() -> client.chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(5)));
+            VlmException e = failure(() -> client.chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5)));
 
             assertThat(e.kind()).as("answer %s", garbage).isEqualTo(VlmException.Kind.BAD_RESPONSE);
         }
@@ -335,7 +328,7 @@ class VlmClientTest {
         VlmClient client = clients.forEndpoint(VlmEndpoint.of("nowhere", "http://127.0.0.1:" + port + "/v1", "m"),
                 VlmClientPolicy.defaults().withRetries(1, Duration.ofMillis(50), Duration.ofSeconds(1)));
 
-        VlmException e = failure(() -> client.chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(5)));
+        VlmException e = failure(() -> client.chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5)));
 
         assertThat(e.kind()).isEqualTo(VlmException.Kind.UNAVAILABLE);
         assertThat(client.visionReady().await().atMost(Duration.ofSeconds(5))).isFalse();
@@ -354,7 +347,7 @@ class VlmClientTest {
         int freePort = port;
         vertx.setTimer(400, id -> vertx.executeBlocking(() -> late.add(new ScriptedVlmServer(vertx, freePort))));
         try {
-            ChatResult result = client.chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(10));
+            ChatResult result = client.chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(10));
 
             assertThat(result.content()).isEqualTo("a scripted answer");
             assertThat(late.get(0).chats()).hasSize(1);
@@ -368,7 +361,7 @@ class VlmClientTest {
     void aConnectionDroppedAfterTheRequestWasSentIsUnavailableAndNotRetried() {
         server.onChat(r -> Answer.dropConnection());
 
-        VlmException e = failure(() -> client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.HIGH)
+        VlmException e = failure(() -> client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.INTERACTIVE)
                 .await().atMost(Duration.ofSeconds(5)));
 
         assertThat(e.kind()).isEqualTo(VlmException.Kind.UNAVAILABLE);
@@ -413,13 +406,12 @@ class VlmClientTest {
 
     @Test
     void recordsLatencyAndErrorsByKind() {
-        client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.HIGH).await().atMost(Duration.ofSeconds(5));
+        client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5));
         server.onChat(r -> Answer.json(502, "bad gateway"));
-        failure(() -> client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.LOW).await().atMost(Duration.ofSeconds(5)));
+        failure(() -> client(1, 4, Duration.ofSeconds(5)).chat(ask("Describe"), Priority.BATCH).await().atMost(Duration.ofSeconds(5)));
 
         assertThat(registry.get("sightline.vlm.requests").tag("outcome", "success").timer().count()).isEqualTo(1);
         assertThat(registry.get("sightline.vlm.errors").tag("kind", "SERVER_ERROR").counter().count()).isEqualTo(1);
-        assertThat(registry.get("sightline.vlm.queue.wait").tag("priority", "LOW").timer().count()).isEqualTo(1);
         assertThat(registry.get("sightline.vlm.in.flight").gauge().value()).isZero();
     }
 }

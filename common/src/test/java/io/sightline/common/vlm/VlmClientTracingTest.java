@@ -91,7 +91,7 @@ class VlmClientTracingTest {
     void eachCallIsAClientSpanUnderTheCallersSpanAndTheServerSeesItsContext() {
         Span parent = otel.getTracer("test").spanBuilder("query").startSpan();
         try (Scope ignored = parent.makeCurrent()) {
-            client().chat(ask(), Priority.HIGH).await().atMost(Duration.ofSeconds(5));
+            client().chat(ask(), Priority.INTERACTIVE).await().atMost(Duration.ofSeconds(5));
         } finally {
             parent.end();
         }
@@ -101,7 +101,7 @@ class VlmClientTracingTest {
         assertThat(call.getKind()).isEqualTo(SpanKind.CLIENT);
         assertThat(call.getTraceId()).isEqualTo(parent.getSpanContext().getTraceId());
         assertThat(call.getParentSpanId()).isEqualTo(parent.getSpanContext().getSpanId());
-        assertThat(call.getAttributes().asMap().toString()).contains("vlm.endpoint=traced", "vlm.priority=HIGH");
+        assertThat(call.getAttributes().asMap().toString()).contains("vlm.endpoint=traced", "vlm.priority=INTERACTIVE");
         assertThat(server.chats().get(0).header("traceparent"))
                 .isEqualTo("00-" + call.getTraceId() + "-" + call.getSpanId() + "-01");
     }
@@ -111,7 +111,7 @@ class VlmClientTracingTest {
         server.onChat(r -> Answer.json(500, "{\"error\":{\"message\":\"boom\"}}"));
 
         try {
-            client().chat(ask(), Priority.LOW).await().atMost(Duration.ofSeconds(5));
+            client().chat(ask(), Priority.BATCH).await().atMost(Duration.ofSeconds(5));
         } catch (VlmException expected) {
             // asserted through the span
         }

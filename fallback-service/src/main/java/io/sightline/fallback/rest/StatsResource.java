@@ -32,7 +32,7 @@ public class StatsResource {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Vlm(boolean configured, Integer inFlight, Integer waitingHigh, Integer waitingLow, Long completed, Long rejected) {
+    public record Vlm(boolean configured, Integer inFlight, Long completed, Long rejected) {
     }
 
     private final QueryStats stats;
@@ -53,7 +53,7 @@ public class StatsResource {
         return new StatsResponse(s.since().toString(), s.total(), s.byMode(), s.errors(), s.errorsByCause(), s.byQueryType(),
                 s.rejected(), new Latency(s.latencyWindow(), s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs()),
                 new Cache(cache.cameras().size(), cache.memoryBytes()),
-                q == null ? new Vlm(vlm.configured(), null, null, null, null, null)
-                        : new Vlm(true, q.inFlight(), q.waitingHigh(), q.waitingLow(), q.completed(), q.rejected()));
+                q == null ? new Vlm(vlm.configured(), null, null, null)
+                        : new Vlm(true, q.inFlight(), q.completed(), q.rejected()));
     }
 }

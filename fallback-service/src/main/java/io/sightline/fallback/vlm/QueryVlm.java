@@ -111,7 +111,7 @@ public class QueryVlm {
         ChatRequest request = ChatRequest.of(messages, config.maxTokens(), config.temperature()).withTimeout(config.timeout());
         long start = System.nanoTime();
         Timer.Sample sample = Timer.start(registry);
-        return client.get().chat(request, Priority.HIGH)
+        return client.get().chat(request, Priority.INTERACTIVE)
                 .ifNoItem().after(config.timeout().plus(GRACE))
                 .failWith(() -> new VlmException(VlmException.Kind.TIMEOUT,
                         "the VLM did not answer within " + config.timeout().toMillis() + " ms"))

@@ -241,7 +241,7 @@ final class WatchJobLoop {
                     ctx.config().vlmTimeout());
         }
         long t0 = System.nanoTime();
-        return client.chat(request, Priority.LOW)
+        return client.chat(request, Priority.WATCH)
                 .map(result -> {
                     ctx.metrics().vlmLatency(Duration.ofNanos(System.nanoTime() - t0), "ok");
                     return new Step("answer", null, result.content(), null);

@@ -34,7 +34,7 @@
  *
  * <h2>Loop</h2>
  * Per iteration: latest frame (at most 480 px high, JPEG 85), user turn "Frame captured at HH:MM:SS."
- * with the image, LOW-priority chat with the system prompt and the last 10 frame/answer pairs, verdict
+ * with the image, WATCH-priority chat with the system prompt and the last 10 frame/answer pairs, verdict
  * read by common's parser. Waits are timers (no thread per job). Early wake: a matching detection of the
  * job's camera wakes it at once when the job has zones; without zones the first match starts a
  * cooldown ({@code detection-cooldown}) during which further matches are drained, then the job wakes once.

@@ -24,7 +24,7 @@ import java.util.Optional;
 
 /**
  * The OpenAI-compatible endpoint's logic: request checks, priority, and the call through common's VLM
- * client, whose per-endpoint queue dispatches waiting HIGH requests before waiting LOW ones.
+ * client; the priority class travels in X-Sightline-Priority-Class and vlm-service's queue schedules it.
  */
 @ApplicationScoped
 public class ChatCompletions {

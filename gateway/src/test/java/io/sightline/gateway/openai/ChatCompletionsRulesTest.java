@@ -53,17 +53,18 @@ class ChatCompletionsRulesTest {
         ApiKey interactive = new ApiKey("a", Role.OPERATOR, PriorityClass.INTERACTIVE);
         ApiKey batch = new ApiKey("b", Role.OPERATOR, PriorityClass.BATCH);
         ApiKey watch = new ApiKey("c", Role.OPERATOR, PriorityClass.WATCH);
-        assertThat(RULES.priority(null, null, interactive)).isEqualTo(Priority.HIGH);
-        assertThat(RULES.priority(null, null, batch)).isEqualTo(Priority.LOW);
-        assertThat(RULES.priority("1", "10", batch)).isEqualTo(Priority.LOW);
+        assertThat(RULES.priority(null, null, interactive)).isEqualTo(Priority.INTERACTIVE);
+        assertThat(RULES.priority(null, null, batch)).isEqualTo(Priority.BATCH);
+        assertThat(RULES.priority("1", "10", batch)).isEqualTo(Priority.BATCH);
         assertThat(ChatCompletions.effectiveLevel("1", null, batch)).isEqualTo(9);
         assertThat(ChatCompletions.effectiveLevel(null, "1", watch)).isEqualTo(6);
         assertThat(ChatCompletions.effectiveLevel(null, "10", watch)).isEqualTo(10);
         assertThat(ChatCompletions.effectiveLevel("3", null, interactive)).isEqualTo(3);
-        assertThat(RULES.priority(null, "10", interactive)).isEqualTo(Priority.LOW);
-        assertThat(RULES.priority("5", null, batch)).isEqualTo(Priority.LOW);
-        assertThat(RULES.priority("5", null, interactive)).isEqualTo(Priority.HIGH);
-        assertThat(RULES.priority("6", null, interactive)).isEqualTo(Priority.LOW);
+        assertThat(RULES.priority(null, "10", interactive)).isEqualTo(Priority.BATCH);
+        assertThat(RULES.priority("5", null, batch)).isEqualTo(Priority.BATCH);
+        assertThat(RULES.priority("5", null, interactive)).isEqualTo(Priority.INTERACTIVE);
+        assertThat(RULES.priority("6", null, interactive)).isEqualTo(Priority.WATCH);
+        assertThat(RULES.priority("9", null, interactive)).isEqualTo(Priority.BATCH);
         assertThatThrownBy(() -> RULES.priority("0", null, interactive)).isInstanceOf(GatewayException.class);
         assertThatThrownBy(() -> RULES.priority("high", null, interactive)).isInstanceOf(GatewayException.class);
     }

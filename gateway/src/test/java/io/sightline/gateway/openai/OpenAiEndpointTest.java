@@ -150,17 +150,17 @@ class OpenAiEndpointTest {
     void batchKeysDefaultToLowPriorityAndOthersToHigh() {
         String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         given().auth().oauth2(OPENAI_BATCH).contentType(ContentType.JSON).body(body).post("/v1/chat/completions").then()
-                .statusCode(200).header("X-Sightline-Priority", "LOW");
+                .statusCode(200).header("X-Sightline-Priority", "BATCH");
         given().auth().oauth2(OPENAI).contentType(ContentType.JSON).body(body).post("/v1/chat/completions").then()
-                .statusCode(200).header("X-Sightline-Priority", "HIGH");
+                .statusCode(200).header("X-Sightline-Priority", "INTERACTIVE");
         // priority is an entitlement: a batch key asking for 1 (interactive) is still served as batch
         given().auth().oauth2(OPENAI_BATCH).contentType(ContentType.JSON).header("X-Priority", "1").body(body)
-                .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "LOW");
+                .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "BATCH");
         given().auth().oauth2(OPENAI_BATCH).contentType(ContentType.JSON).queryParam("priority", "1").body(body)
-                .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "LOW");
+                .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "BATCH");
         // an interactive key may lower its own priority
         given().auth().oauth2(OPENAI).contentType(ContentType.JSON).header("X-Priority", "10").body(body)
-                .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "LOW");
+                .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "BATCH");
     }
 
     @Test

@@ -42,9 +42,9 @@ class HardeningTest {
         String body = "{\"camera\":\"door\",\"query\":\"anyone there?\"}";
         given().auth().oauth2(BATCH).contentType(ContentType.JSON).header("X-Priority", "1").body(body)
                 .post("/api/v1/query").then().statusCode(200)
-                .header("X-Sightline-Priority", "LOW").header("X-Sightline-Priority-Class", "batch");
+                .header("X-Sightline-Priority", "BATCH").header("X-Sightline-Priority-Class", "batch");
         given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).body(body)
-                .post("/api/v1/query").then().statusCode(200).header("X-Sightline-Priority", "HIGH");
+                .post("/api/v1/query").then().statusCode(200).header("X-Sightline-Priority", "INTERACTIVE");
         given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).header("X-Priority", "7").body(body)
                 .post("/api/v1/query").then().statusCode(200).header("X-Sightline-Priority-Class", "watch");
         given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).header("X-Priority", "urgent").body(body)

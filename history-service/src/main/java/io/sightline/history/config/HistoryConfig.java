@@ -25,6 +25,17 @@ public interface HistoryConfig {
         @WithDefault("history-service")
         String groupId();
 
+        /**
+         * Static group membership (group.instance.id, stable per replica: the pod name or the id kept in the
+         * state dir): a replica killed and restarted takes its partitions back at once instead of after a
+         * rebalance; one gone for good is replaced after {@link #sessionTimeout()}.
+         */
+        Optional<String> instanceId();
+
+        /** Consumer session timeout: how long a replica that vanished keeps its partitions. */
+        @WithDefault("10s")
+        Duration sessionTimeout();
+
         /** Most records one poll returns; one poll is one database transaction. */
         @WithDefault("1000")
         int maxPollRecords();

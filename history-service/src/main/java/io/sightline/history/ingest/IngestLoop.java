@@ -302,6 +302,8 @@ public class IngestLoop {
             }
         });
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        config.instanceId().filter(id -> !id.isBlank()).ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) config.sessionTimeout().toMillis());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "history-ingest-" + ProcessHandle.current().pid());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
