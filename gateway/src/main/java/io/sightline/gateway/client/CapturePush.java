@@ -99,8 +99,10 @@ public class CapturePush {
                 request.setChunked(true);
             }
             Limited limited = new Limited(body, limit, () -> {
-                request.reset();
+                // the 413 first: resetting the request can fail it at once (a stream reset), and the first
+                // outcome wins, so reset second or the caller would get a 503 for its own oversize body
                 answer.tryFail(new BodyTooLarge(limit));
+                request.reset();
             });
             request.send(limited).onFailure(e -> fail(answer, e)).onSuccess(response ->
                     response.body().onFailure(e -> fail(answer, e)).onSuccess(buffer ->

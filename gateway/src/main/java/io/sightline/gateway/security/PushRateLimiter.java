@@ -6,8 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A token bucket per camera for pushed frames: {@code per-camera-fps} sustained, {@code burst} at once.
@@ -17,11 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class PushRateLimiter {
 
-    private static final long IDLE_NANOS = Duration.ofMinutes(10).toNanos();
+    private static final Duration IDLE = Duration.ofMinutes(10);
 
-    private final double perNano;
-    private final double capacity;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final TokenBuckets buckets;
     private final MeterRegistry registry;
 
     @Inject
@@ -33,8 +29,7 @@ public class PushRateLimiter {
         if (!(perSecond > 0)) {
             throw new IllegalArgumentException("sightline.gateway.push.per-camera-fps must be > 0, was " + perSecond);
         }
-        this.perNano = perSecond / 1e9;
-        this.capacity = Math.max(1, burst);
+        this.buckets = new TokenBuckets(perSecond, burst, IDLE);
         this.registry = registry;
     }
 
@@ -44,33 +39,10 @@ public class PushRateLimiter {
     }
 
     Duration acquire(String camera, long now) {
-        if (buckets.size() > 10_000) {
-            buckets.entrySet().removeIf(e -> now - e.getValue().last > IDLE_NANOS);
-        }
-        Duration wait = buckets.computeIfAbsent(camera, k -> new Bucket(capacity, now)).take(now, perNano, capacity);
+        Duration wait = buckets.take(camera, now);
         if (!wait.isZero()) {
             registry.counter("sightline.gateway.push.rate.limited", "camera", camera).increment();
         }
         return wait;
-    }
-
-    private static final class Bucket {
-        private double tokens;
-        private long last;
-
-        Bucket(double tokens, long now) {
-            this.tokens = tokens;
-            this.last = now;
-        }
-
-        synchronized Duration take(long now, double perNano, double capacity) {
-            tokens = Math.min(capacity, tokens + (now - last) * perNano);
-            last = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return Duration.ZERO;
-            }
-            return Duration.ofNanos((long) Math.ceil((1 - tokens) / perNano));
-        }
     }
 }
