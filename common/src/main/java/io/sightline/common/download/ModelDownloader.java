@@ -1,4 +1,4 @@
-package io.sightline.caption.models;
+package io.sightline.common.download;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -412,7 +412,7 @@ public final class ModelDownloader {
         }
     }
 
-    static String sha256(Path file) throws IOException {
+    public static String sha256(Path file) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

@@ -1,4 +1,4 @@
-package io.sightline.caption.models;
+package io.sightline.common.download;
 
 /** A model file could not be made available: the message names the file, its address and what went wrong. */
 public class ModelDownloadException extends RuntimeException {
