@@ -4,14 +4,21 @@ package io.sightline.common.download;
 public class ModelDownloadException extends RuntimeException {
 
     private final ModelFile file;
+    private final String reason;
 
     public ModelDownloadException(ModelFile file, String message, Throwable cause) {
         super(file.relativePath() + ": " + message, cause);
         this.file = file;
+        this.reason = message;
     }
 
     public ModelDownloadException(ModelFile file, String message) {
         this(file, message, null);
+    }
+
+    /** What went wrong, without the file name in front. */
+    public String reason() {
+        return reason;
     }
 
     public ModelFile file() {

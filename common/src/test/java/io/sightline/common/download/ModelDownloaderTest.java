@@ -85,6 +85,8 @@ class ModelDownloaderTest {
         serverThreads = Executors.newCachedThreadPool();
         server.setExecutor(serverThreads);
         server.createContext("/models/", this::serve);
+        server.createContext("/mirror/", this::serve);
+        server.createContext("/cut/", this::serve);
         server.start();
     }
 
@@ -96,7 +98,8 @@ class ModelDownloaderTest {
     }
 
     private void serve(HttpExchange exchange) throws IOException {
-        String name = exchange.getRequestURI().getPath().substring("/models/".length());
+        String path = exchange.getRequestURI().getPath();
+        String name = Path.of(path).getFileName().toString();
         String range = exchange.getRequestHeaders().getFirst("Range");
         requests.add(name + (range == null ? "" : " " + range));
         Path file = remote.resolve(name);
@@ -106,7 +109,7 @@ class ModelDownloaderTest {
             return;
         }
         byte[] bytes = Files.readAllBytes(file);
-        String mode = misbehaviour.getOrDefault(name, "");
+        String mode = path.startsWith("/cut/") ? "cut" : misbehaviour.getOrDefault(name, "");
         if (mode.equals("corrupt")) {
             bytes[bytes.length / 2] ^= 0x5a;
         }
@@ -125,10 +128,105 @@ class ModelDownloaderTest {
                 releaseStalled.await(30, TimeUnit.SECONDS);
                 return;
             }
+            if (mode.equals("cut")) {
+                // the connection drops after CUT_AFTER bytes of a response that announced them all
+                out.write(bytes, from, CUT_AFTER);
+                out.flush();
+                closeConnection(exchange);
+                return;
+            }
             out.write(bytes, from, bytes.length - from);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static final int CUT_AFTER = 200_000;
+
+    /** Closes the TCP connection under an exchange mid-body (HttpServer has no API for it). */
+    private static void closeConnection(HttpExchange exchange) throws IOException {
+        try {
+            exchange.getResponseBody().close();
+        } catch (IOException expected) {
+            // "insufficient bytes written": the server closes the connection, which is the point
+        }
+    }
+
+    private String base(String context) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + context + "/";
+    }
+
+    private static URI refusingAddress() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return URI.create("http://127.0.0.1:" + s.getLocalPort() + "/models/");
+        }
+    }
+
+    @Test
+    void firstMirrorDownSecondMirrorUsed(@TempDir Path models) throws IOException {
+        ModelDownloader downloader = new ModelDownloader(ModelDownloader.defaultClient(), Duration.ofSeconds(10),
+                ProgressListener.NONE, List.of(refusingAddress(), URI.create(base("mirror"))));
+
+        assertThat(downloader.sources(YOLOX_NANO)).hasSize(3).last().isEqualTo(YOLOX_NANO.url());
+        ModelFetchResult result = downloader.ensure(models, List.of(YOLOX_NANO)).get(0);
+
+        assertThat(result.outcome()).isEqualTo(ModelFetchResult.DOWNLOADED);
+        assertThat(requests).containsExactly("yolox_nano.onnx");
+        assertThat(ModelDownloader.sha256(YOLOX_NANO.resolveIn(models))).isEqualTo(YOLOX_NANO.sha256());
+    }
+
+    @Test
+    void connectionCutMidFileIsResumedFromTheNextMirrorWithARangeAndProgressIsReported(@TempDir Path models)
+            throws IOException {
+        List<long[]> progress = new CopyOnWriteArrayList<>();
+        ModelDownloader downloader = new ModelDownloader(ModelDownloader.defaultClient(), Duration.ofSeconds(10),
+                (file, done, total) -> progress.add(new long[] {done, total}),
+                List.of(URI.create(base("cut")), URI.create(base("mirror"))));
+
+        ModelFetchResult result = downloader.ensure(models, List.of(YOLOX_NANO)).get(0);
+
+        assertThat(result.outcome()).isEqualTo(ModelFetchResult.RESUMED);
+        assertThat(requests).containsExactly("yolox_nano.onnx", "yolox_nano.onnx bytes=" + CUT_AFTER + "-");
+        assertThat(result.bytes()).isEqualTo(YOLOX_NANO.sizeBytes() - CUT_AFTER);
+        assertThat(ModelDownloader.sha256(YOLOX_NANO.resolveIn(models))).isEqualTo(YOLOX_NANO.sha256());
+        assertThat(progress).allSatisfy(p -> assertThat(p[1]).isEqualTo(YOLOX_NANO.sizeBytes()));
+        assertThat(progress).anySatisfy(p -> assertThat(p[0]).isGreaterThan(0).isLessThanOrEqualTo(CUT_AFTER));
+        assertThat(progress).anySatisfy(p -> assertThat(p[0]).isGreaterThan(CUT_AFTER).isLessThan(YOLOX_NANO.sizeBytes()));
+        assertThat(progress.get(progress.size() - 1)[0]).isEqualTo(YOLOX_NANO.sizeBytes());
+    }
+
+    @Test
+    void corruptMirrorIsRejectedAndDeletedThenTheOriginIsUsed(@TempDir Path models) throws IOException {
+        misbehaviour.put("ch_ppocr_mobile_v2.0_cls_infer.onnx", "corrupt");
+        ModelFile cls = TEXT_DIRECTION.withUrl(URI.create(base("mirror") + "ch_ppocr_mobile_v2.0_cls_infer.onnx"));
+        ModelDownloader downloader = new ModelDownloader(ModelDownloader.defaultClient(), Duration.ofSeconds(10),
+                ProgressListener.NONE, List.of(URI.create(base("mirror"))));
+
+        assertThatThrownBy(() -> downloader.ensure(models, List.of(cls)))
+                .isInstanceOf(ModelDownloadException.class)
+                .hasMessageContaining("every source failed (2 tried in order)")
+                .hasMessageContaining("corrupt");
+        Path target = cls.resolveIn(models);
+        assertThat(target).doesNotExist();
+        assertThat(target.resolveSibling(target.getFileName() + ".part")).doesNotExist();
+
+        misbehaviour.remove("ch_ppocr_mobile_v2.0_cls_infer.onnx");
+        assertThat(downloader.ensure(models, List.of(cls)).get(0).outcome()).isEqualTo(ModelFetchResult.DOWNLOADED);
+        assertThat(ModelDownloader.sha256(target)).isEqualTo(cls.sha256());
+    }
+
+    @Test
+    void refusesToStartWhenTheFileCannotFitOnTheDisk(@TempDir Path models) {
+        long free = models.toFile().getUsableSpace();
+        ModelFile huge = new ModelFile("huge/model.gguf", URI.create(base("models") + "yolox_nano.onnx"),
+                YOLOX_NANO.sha256(), free + (1L << 40));
+
+        assertThatThrownBy(() -> downloader(Duration.ofSeconds(10), ProgressListener.NONE).ensure(models, List.of(huge)))
+                .isInstanceOf(ModelDownloadException.class)
+                .hasMessageContaining("huge/model.gguf")
+                .hasMessageContaining("not enough disk space");
+        assertThat(requests).isEmpty();
+        assertThat(models.resolve("huge/model.gguf.part")).doesNotExist();
     }
 
     private List<ModelFile> local(List<ModelFile> files) {
