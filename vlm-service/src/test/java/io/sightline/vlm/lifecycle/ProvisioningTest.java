@@ -68,7 +68,8 @@ class ProvisioningTest {
             assertThat(m.path("download").path("done").asBoolean()).isTrue();
             assertThat(m.path("download").path("eta_seconds").asLong()).isZero();
             // one download per file, shared by both requests, from the second mirror
-            assertThat(MirrorProvisioningResource.REQUESTS).containsExactly("fetched-text.gguf", "fetched-mmproj.gguf");
+            assertThat(MirrorProvisioningResource.REQUESTS).filteredOn(r -> r.startsWith("fetched-"))
+                    .containsExactly("fetched-text.gguf", "fetched-mmproj.gguf");
             assertThat(ModelDownloader.sha256(MirrorProvisioningResource.modelsDir.resolve("fetched-text.gguf")))
                     .isEqualTo(ModelDownloader.sha256(MirrorProvisioningResource.text()));
 
@@ -77,5 +78,19 @@ class ProvisioningTest {
                     && HostedLifecycleTest.json(r.value()).path("reason").asText().endsWith("done"), 1, Duration.ofSeconds(20));
             assertThat(HostedLifecycleTest.json(downloads.get(0).value()).path("reason").asText()).startsWith(total + "/" + total + " bytes");
         }
+    }
+
+    @Test
+    void aDownloadThatFailsItsChecksumLeavesTheModelFailedWithTheReason() throws Exception {
+        HttpResponse<String> r = HostedLifecycleTest.post(chat, HostedLifecycleTest.body("broken", false, 4)).get(60, TimeUnit.SECONDS);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.body()).contains("download failed").contains("corrupt");
+        JsonNode m = HostedLifecycleTest.model("broken");
+        assertThat(m.path("state").asText()).isEqualTo("failed");
+        assertThat(m.path("last_failure").asText()).contains("download failed").contains("broken-text.gguf").contains("sha256");
+        assertThat(m.path("download").path("error").asText()).contains("corrupt");
+        assertThat(MirrorProvisioningResource.modelsDir.resolve("broken-text.gguf")).doesNotExist();
+        assertThat(MirrorProvisioningResource.modelsDir.resolve("broken-text.gguf.part")).doesNotExist();
     }
 }

@@ -73,6 +73,11 @@ public class MirrorProvisioningResource extends RealLlamaServerResource {
             config.put("sightline.vlm.hosted.fetched.port", Integer.toString(freePort()));
             config.put("sightline.vlm.hosted.fetched.parallel", "1");
             config.put("sightline.vlm.hosted.fetched.idle-timeout", "60s");
+            // a model whose mirror copy does not match its pinned sha256
+            config.put("sightline.vlm.hosted.broken.model", modelsDir.resolve("broken-text.gguf").toString());
+            config.put("sightline.vlm.hosted.broken.model-url", "http://127.0.0.1:" + refused + "/origin/broken-text.gguf");
+            config.put("sightline.vlm.hosted.broken.model-sha256", ModelDownloader.sha256(mmproj()));
+            config.put("sightline.vlm.hosted.broken.port", Integer.toString(freePort()));
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -83,7 +88,7 @@ public class MirrorProvisioningResource extends RealLlamaServerResource {
         String name = Path.of(exchange.getRequestURI().getPath()).getFileName().toString();
         String range = exchange.getRequestHeaders().getFirst("Range");
         REQUESTS.add(name + (range == null ? "" : " " + range));
-        Path file = name.equals("fetched-text.gguf") ? text() : name.equals("fetched-mmproj.gguf") ? mmproj() : null;
+        Path file = name.endsWith("-text.gguf") ? text() : name.equals("fetched-mmproj.gguf") ? mmproj() : null;
         if (file == null || range != null) {
             exchange.sendResponseHeaders(file == null ? 404 : 416, -1);
             exchange.close();
