@@ -81,6 +81,28 @@ class ProvisioningTest {
     }
 
     @Test
+    void aVlmCaptionRequestedEventDownloadsTheFilesThenStartsTheModel() throws Exception {
+        assertThat(HostedLifecycleTest.model("evented").path("state").asText()).isEqualTo("stopped");
+        try (TopicReader lifecycle = TopicReader.fromNow(Topics.VLM_LIFECYCLE)) {
+            // republished until the listener (latest offsets) has its partition; duplicates share one download
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                HostedLifecycleTest.publish(LifecycleEvent.REQUESTED, "evented");
+                return !HostedLifecycleTest.model("evented").path("state").asText().equals("stopped");
+            });
+            await().atMost(Duration.ofSeconds(60)).until(() -> HostedLifecycleTest.model("evented").path("state").asText().equals("ready"));
+
+            assertThat(ModelDownloader.sha256(MirrorProvisioningResource.modelsDir.resolve("evented-text.gguf")))
+                    .isEqualTo(ModelDownloader.sha256(MirrorProvisioningResource.text()));
+            assertThat(MirrorProvisioningResource.REQUESTS).filteredOn(r -> r.startsWith("evented-")).containsExactly("evented-text.gguf");
+            lifecycle.await(r -> "evented".equals(r.key())
+                    && LifecycleEvent.DOWNLOAD.equals(HostedLifecycleTest.json(r.value()).path("event").asText())
+                    && HostedLifecycleTest.json(r.value()).path("reason").asText().endsWith("done"), 1, Duration.ofSeconds(20));
+            HttpResponse<String> r = HostedLifecycleTest.post(chat, HostedLifecycleTest.body("evented", false, 4)).get(60, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aDownloadThatFailsItsChecksumLeavesTheModelFailedWithTheReason() throws Exception {
         HttpResponse<String> r = HostedLifecycleTest.post(chat, HostedLifecycleTest.body("broken", false, 4)).get(60, TimeUnit.SECONDS);
 

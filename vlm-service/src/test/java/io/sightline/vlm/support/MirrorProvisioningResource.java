@@ -73,6 +73,13 @@ public class MirrorProvisioningResource extends RealLlamaServerResource {
             config.put("sightline.vlm.hosted.fetched.port", Integer.toString(freePort()));
             config.put("sightline.vlm.hosted.fetched.parallel", "1");
             config.put("sightline.vlm.hosted.fetched.idle-timeout", "60s");
+            // a text-only model started by a vlm_caption.requested event
+            config.put("sightline.vlm.hosted.evented.model", modelsDir.resolve("evented-text.gguf").toString());
+            config.put("sightline.vlm.hosted.evented.model-url", "http://127.0.0.1:" + refused + "/origin/evented-text.gguf");
+            config.put("sightline.vlm.hosted.evented.model-sha256", ModelDownloader.sha256(text()));
+            config.put("sightline.vlm.hosted.evented.port", Integer.toString(freePort()));
+            config.put("sightline.vlm.hosted.evented.parallel", "1");
+            config.put("sightline.vlm.hosted.evented.idle-timeout", "60s");
             // a model whose mirror copy does not match its pinned sha256
             config.put("sightline.vlm.hosted.broken.model", modelsDir.resolve("broken-text.gguf").toString());
             config.put("sightline.vlm.hosted.broken.model-url", "http://127.0.0.1:" + refused + "/origin/broken-text.gguf");
