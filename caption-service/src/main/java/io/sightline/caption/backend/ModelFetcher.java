@@ -2,9 +2,9 @@ package io.sightline.caption.backend;
 
 import io.quarkus.logging.Log;
 import io.sightline.caption.config.CaptionConfig;
-import io.sightline.caption.models.ModelDownloader;
-import io.sightline.caption.models.ModelFetchResult;
-import io.sightline.caption.models.ModelFile;
+import io.sightline.common.download.ModelDownloader;
+import io.sightline.common.download.ModelFetchResult;
+import io.sightline.common.download.ModelFile;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ public class ModelFetcher {
         this.downloader = new ModelDownloader(ModelDownloader.defaultClient(), config.modelsDownloadStallTimeout(), this::progress);
     }
 
-    /** Throws {@link io.sightline.caption.models.ModelDownloadException} naming the file that could not be made available. */
+    /** Throws {@link io.sightline.common.download.ModelDownloadException} naming the file that could not be made available. */
     public List<ModelFetchResult> ensure(Path modelsDir, List<ModelFile> files) {
         List<ModelFetchResult> results = downloader.ensure(modelsDir, files);
         results.stream().filter(r -> !ModelFetchResult.PRESENT.equals(r.outcome())).forEach(r ->

@@ -5,7 +5,7 @@ import io.sightline.caption.backend.onnx.ModelUnavailableException;
 import io.sightline.caption.backend.onnx.OnnxOptions;
 import io.sightline.caption.backend.onnx.OnnxSceneAnalyzer;
 import io.sightline.caption.config.CaptionConfig;
-import io.sightline.caption.models.ModelFile;
+import io.sightline.common.download.ModelFile;
 import io.sightline.caption.models.RequiredModels;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;

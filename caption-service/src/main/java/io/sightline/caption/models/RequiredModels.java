@@ -1,5 +1,7 @@
 package io.sightline.caption.models;
 
+import io.sightline.common.download.ModelFile;
+
 import java.net.URI;
 import java.util.List;
 

@@ -1,5 +1,8 @@
 package io.sightline.caption.models;
 
+import io.sightline.common.download.ModelDownloader;
+import io.sightline.common.download.ModelFile;
+
 import io.sightline.testsupport.TestImages;
 import org.junit.jupiter.api.Test;
 

@@ -33,4 +33,6 @@ public record LifecycleEvent(
     public static final String STOPPED = "vlm_caption.stopped";
     /** Start or stop failed; {@code reason} says why. */
     public static final String FAILED = "vlm_caption.failed";
+    /** Download progress of a hosted model's files (vlm-service): {@code reason} carries bytes, total, rate and ETA. */
+    public static final String DOWNLOAD = "model.download";
 }

@@ -52,8 +52,8 @@ public class VlmCatalog {
                 8192, 8192, 4, true, 5, 2));
         config.hosted().forEach((id, hosted) -> {
             List<ModelFile> files = new ArrayList<>();
-            files.add(localFile(ModelFile.GGUF, hosted.model()));
-            hosted.mmproj().ifPresent(m -> files.add(localFile(ModelFile.MMPROJ, m)));
+            files.add(localFile(ModelFile.GGUF, hosted.model(), hosted.modelUrl(), hosted.modelSha256(), hosted.modelSize()));
+            hosted.mmproj().ifPresent(m -> files.add(localFile(ModelFile.MMPROJ, m, hosted.mmprojUrl(), hosted.mmprojSha256(), hosted.mmprojSize())));
             localFiles.put(id + "/" + ModelFile.GGUF, hosted.model());
             hosted.mmproj().ifPresent(m -> localFiles.put(id + "/" + ModelFile.MMPROJ, m));
             add(new CatalogModel(id, hosted.name().orElse(id + " (local files)"), files, 0, 0, 1, false, 1, 5,
@@ -73,14 +73,15 @@ public class VlmCatalog {
                 ramMb, vramMb, cores, gpu, quality, speed, Set.of(VISION, TEXT, CAPTION), List.of(), HF + repo);
     }
 
-    private static ModelFile localFile(String role, Path path) {
-        long size = 0;
+    private static ModelFile localFile(String role, Path path, Optional<java.net.URI> url, Optional<String> sha256,
+                                       Optional<Long> configuredSize) {
+        long size = configuredSize.orElse(0L);
         try {
-            size = Files.isRegularFile(path) ? Files.size(path) : 0;
+            size = Files.isRegularFile(path) ? Files.size(path) : size;
         } catch (java.io.IOException ignored) {
             // reported as missing when the model starts
         }
-        return new ModelFile(role, path.getFileName().toString(), List.of(path.toUri().toString()), size, Optional.empty());
+        return new ModelFile(role, path.getFileName().toString(), List.of(url.orElse(path.toUri()).toString()), size, sha256);
     }
 
     private void add(CatalogModel model) {

@@ -56,6 +56,26 @@ public interface VlmConfig {
     @WithName("llama-server")
     LlamaServer llamaServer();
 
+    /** Downloading missing hosted-model files on first use. */
+    Download download();
+
+    interface Download {
+        /** Fetch a hosted model's missing files (those with a pinned sha256) when it is first needed. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Mirror base URLs tried in order before each file's own URL; a mirror serves {@code <base>/<file name>}. */
+        Optional<List<URI>> mirrors();
+
+        /** A download that receives nothing for this long fails (the partial file is kept for resume). */
+        @WithDefault("30s")
+        Duration stallTimeout();
+
+        /** Progress is logged and published as model.download at most this often (and at the end). */
+        @WithDefault("2s")
+        Duration progressInterval();
+    }
+
     /** Extra hosted models from local GGUF files, by id (e.g. sightline.vlm.hosted.tiny.model=/path/text.gguf). */
     Map<String, Hosted> hosted();
 
@@ -129,6 +149,24 @@ public interface VlmConfig {
 
         /** Further arguments for this model's server. */
         Optional<List<String>> extraArgs();
+
+        /** Where to download the GGUF from when {@link #model()} is missing (with model-sha256). */
+        Optional<URI> modelUrl();
+
+        /** sha256 of the GGUF; without it a missing file is not downloaded. */
+        Optional<String> modelSha256();
+
+        /** Where to download the mmproj from when it is missing (with mmproj-sha256). */
+        Optional<URI> mmprojUrl();
+
+        /** sha256 of the mmproj. */
+        Optional<String> mmprojSha256();
+
+        /** Size of the GGUF in bytes (download progress total and free-disk check before it starts). */
+        Optional<Long> modelSize();
+
+        /** Size of the mmproj in bytes. */
+        Optional<Long> mmprojSize();
     }
 
     interface Remote {

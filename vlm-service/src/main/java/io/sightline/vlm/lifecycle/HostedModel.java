@@ -42,6 +42,7 @@ public class HostedModel implements ServedModel {
     private final Timing timing;
     private final PriorityQueue queue;
     private final Optional<String> configuredProblem;
+    private final Optional<ModelDownloads> downloads;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile long lastActivity = System.nanoTime();
     private volatile Optional<Boolean> vision = Optional.empty();
@@ -55,6 +56,14 @@ public class HostedModel implements ServedModel {
 
     public HostedModel(String id, ServerLauncher launcher, URI baseUrl, VlmClient client, ServerProbe probe,
                        LifecycleEvents events, Timing timing, PriorityQueue queue, Optional<String> configuredProblem) {
+        this(id, launcher, baseUrl, client, probe, events, timing, queue, configuredProblem, Optional.empty());
+    }
+
+    /** @param downloads fetches the model's missing files before it starts (empty: missing files make it unavailable) */
+    public HostedModel(String id, ServerLauncher launcher, URI baseUrl, VlmClient client, ServerProbe probe,
+                       LifecycleEvents events, Timing timing, PriorityQueue queue, Optional<String> configuredProblem,
+                       Optional<ModelDownloads> downloads) {
+        this.downloads = downloads;
         this.id = id;
         this.launcher = launcher;
         this.baseUrl = baseUrl;
@@ -92,6 +101,7 @@ public class HostedModel implements ServedModel {
     public synchronized String state() {
         return switch (state) {
             case STOPPED -> "stopped";
+            case DOWNLOADING -> "downloading";
             case REQUESTED, STARTING -> "starting";
             case READY -> processDied() ? "failed" : "ready";
             case STOPPING -> "stopping";
@@ -125,6 +135,9 @@ public class HostedModel implements ServedModel {
             return configuredProblem;
         }
         if (launcher instanceof ProcessServerLauncher process) {
+            if (downloads.isPresent() && downloads.get().missing()) {
+                return process.executableProblem(); // the files come with the next request
+            }
             return process.unavailableReason();
         }
         return Optional.empty();
@@ -158,6 +171,7 @@ public class HostedModel implements ServedModel {
         switch (state) {
             case READY:
                 return CompletableFuture.completedFuture(client);
+            case DOWNLOADING:
             case REQUESTED:
             case STARTING:
                 return starting;
@@ -178,14 +192,45 @@ public class HostedModel implements ServedModel {
                                 Duration.ofNanos(wait).plusMillis(999).truncatedTo(java.time.temporal.ChronoUnit.SECONDS), null));
                     }
                 }
-                state = LifecycleState.REQUESTED;
                 starting = new CompletableFuture<>();
                 CompletableFuture<VlmClient> current = starting;
+                if (downloads.isPresent() && downloads.get().missing()) {
+                    state = LifecycleState.DOWNLOADING;
+                    downloads.get().start().whenComplete((v, e) -> afterDownload(current, reason, e));
+                    return current;
+                }
+                state = LifecycleState.REQUESTED;
                 start(reason).subscribe().with(
                         c -> finishStart(current, c, null),
                         e -> finishStart(current, null, e));
                 return current;
         }
+    }
+
+    private void afterDownload(CompletableFuture<VlmClient> current, String reason, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            String why = "download failed: " + cause.getMessage();
+            synchronized (this) {
+                state = LifecycleState.FAILED;
+                lastFailure = why;
+                consecutiveFailures++;
+                failedAt = System.nanoTime();
+            }
+            publishQuietly(LifecycleEvent.FAILED, why).subscribe().with(x -> { }, e -> { });
+            current.completeExceptionally(new ModelUnavailableException(id, why, Duration.ofSeconds(1), cause));
+            return;
+        }
+        synchronized (this) {
+            state = LifecycleState.REQUESTED;
+        }
+        start(reason).subscribe().with(c -> finishStart(current, c, null), e -> finishStart(current, null, e));
+    }
+
+    /** Download progress of the model's files, once a download started. */
+    public Optional<ModelDownloads.Progress> download() {
+        return downloads.flatMap(ModelDownloads::progress);
     }
 
     private long backoffNanos() {
@@ -316,7 +361,7 @@ public class HostedModel implements ServedModel {
             if (state == LifecycleState.STOPPING) {
                 return Uni.createFrom().completionStage(stopping);
             }
-            if (state == LifecycleState.REQUESTED || state == LifecycleState.STARTING) {
+            if (state == LifecycleState.DOWNLOADING || state == LifecycleState.REQUESTED || state == LifecycleState.STARTING) {
                 CompletableFuture<VlmClient> pending = starting;
                 return Uni.createFrom().completionStage(pending.handle((c, e) -> null)).chain(() -> stop(reason));
             }

@@ -6,6 +6,8 @@ import java.util.Locale;
 public enum LifecycleState {
     /** Not running; the next request for it starts it. */
     STOPPED,
+    /** Its files are being downloaded; it starts once they verify. */
+    DOWNLOADING,
     /** vlm_caption.requested published; waiting for someone (or our launcher) to start it. */
     REQUESTED,
     /** Our launcher started it; waiting for health. */

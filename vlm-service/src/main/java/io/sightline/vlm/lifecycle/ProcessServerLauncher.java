@@ -56,14 +56,23 @@ public class ProcessServerLauncher implements ServerLauncher {
 
     /** Why the process cannot be started (executable or model files missing), empty when it can. */
     public Optional<String> unavailableReason() {
-        if (HardwareProbe.onPath(config.executable()).isEmpty()) {
-            return Optional.of("llama-server executable '" + config.executable() + "' not found or not executable");
+        Optional<String> executable = executableProblem();
+        if (executable.isPresent()) {
+            return executable;
         }
         if (!Files.isRegularFile(config.model())) {
             return Optional.of("model file " + config.model() + " missing");
         }
         if (config.mmproj().isPresent() && !Files.isRegularFile(config.mmproj().get())) {
             return Optional.of("mmproj file " + config.mmproj().get() + " missing");
+        }
+        return Optional.empty();
+    }
+
+    /** Why the llama-server executable cannot be run, if it cannot. */
+    public Optional<String> executableProblem() {
+        if (HardwareProbe.onPath(config.executable()).isEmpty()) {
+            return Optional.of("llama-server executable '" + config.executable() + "' not found or not executable");
         }
         return Optional.empty();
     }

@@ -12,12 +12,13 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ModelView(String id, String object, long created, String ownedBy, String state, List<String> modalities,
                         Boolean vision, String placement, boolean isDefault, String unavailableReason, String lastFailure,
-                        String endpoint, int slots, int inFlight, CatalogModel catalog) {
+                        String endpoint, int slots, int inFlight, CatalogModel catalog,
+                        io.sightline.vlm.lifecycle.ModelDownloads.Progress download) {
 
     static ModelView of(ServedModel model, boolean isDefault, CatalogModel catalog) {
         return new ModelView(model.id(), "model", 0, "sightline", model.state(), model.modalities(), model.vision().orElse(null),
                 model.placement(), isDefault, model.unavailableReason().orElse(null), model.lastFailure().orElse(null),
                 model instanceof HostedModel h ? h.baseUrl().toString() : null, model.queue().snapshot().slots(),
-                model.queue().inFlight(), catalog);
+                model.queue().inFlight(), catalog, model instanceof HostedModel h ? h.download().orElse(null) : null);
     }
 }

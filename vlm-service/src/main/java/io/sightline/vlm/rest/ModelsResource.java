@@ -28,7 +28,7 @@ public class ModelsResource {
 
     @GET
     @Path("v1/models")
-    @Operation(summary = "Every model by catalog id with its state (stopped|starting|ready|stopping|failed), modalities and placement")
+    @Operation(summary = "Every model by catalog id with its state (stopped|downloading|starting|ready|stopping|failed), modalities and placement")
     public Map<String, Object> list() {
         List<ModelView> data = models.models().stream().map(this::view).toList();
         return Map.of("object", "list", "data", data, "default", models.defaultModelId().orElse("none"));
@@ -36,7 +36,7 @@ public class ModelsResource {
 
     @GET
     @Path("api/v1/models/{id}")
-    @Operation(summary = "One model: state, vision, slots, catalog entry (files, needs, flags)")
+    @Operation(summary = "One model: state, vision, slots, download progress (bytes, total, rate, ETA), catalog entry (files, needs, flags)")
     public ModelView one(@PathParam("id") String id) {
         return models.model(id).map(this::view).orElseThrow(() -> new NotFoundException("model '" + id + "' does not exist; known: "
                 + models.models().stream().map(m -> m.id()).toList()));

@@ -19,6 +19,7 @@ import io.sightline.vlm.config.VlmConfig;
 import io.sightline.vlm.lifecycle.ExternalServerLauncher;
 import io.sightline.vlm.lifecycle.HostedModel;
 import io.sightline.vlm.lifecycle.LifecycleEvents;
+import io.sightline.vlm.lifecycle.ModelDownloads;
 import io.sightline.vlm.lifecycle.ProcessServerLauncher;
 import io.sightline.vlm.lifecycle.ServerLauncher;
 import io.sightline.vlm.lifecycle.kubernetes.KubernetesScaleLauncher;
@@ -91,18 +92,22 @@ public class ModelRegistry {
             URI base = isDefault && config.launcher().equals(KubernetesScaleLauncher.KIND) ? config.kubernetes().baseUrl()
                     : URI.create("http://" + config.llamaServer().host() + ":" + modelPort + "/v1");
             ServerLauncher launcher = launcherFor(config, model, hosted, modelPort, parallel, catalog, isDefault, kubernetes);
+            Optional<ModelDownloads> downloads = launcher instanceof ProcessServerLauncher ? downloads(config, catalog, model, events)
+                    : Optional.empty();
             Optional<String> missing = Optional.empty();
-            if (launcher instanceof ProcessServerLauncher p && p.unavailableReason().isPresent() && hosted == null) {
+            if (launcher instanceof ProcessServerLauncher p && p.unavailableReason().isPresent() && hosted == null
+                    && downloads.isEmpty()) {
                 missing = Optional.of(p.unavailableReason().get() + "; put the catalog files (" + model.files().stream()
                         .map(CatalogModel.ModelFile::fileName).toList() + ") into " + config.modelsDir()
-                        + " (downloading them is not implemented yet)");
+                        + (config.download().enabled() ? " (the catalog pins no sha256 for them, so they are not downloaded)"
+                        : " (downloads are off: sightline.vlm.download.enabled=false)"));
             }
             VlmClient client = clients.forEndpoint(VlmEndpoint.of("vlm-" + model.id(), base.toString(), model.id())
                     .withSlots(32, 64).withTimeout(config.requestTimeout()));
             Duration idle = hosted != null && hosted.idleTimeout().isPresent() ? hosted.idleTimeout().get() : config.idleTimeout();
             HostedModel served = new HostedModel(model.id(), launcher, base, client, new ServerProbe(base, Optional.empty()),
                     events, new HostedModel.Timing(config.startTimeout(), idle, config.restartBackoff()),
-                    queue(model.id(), parallel, config), missing);
+                    queue(model.id(), parallel, config), missing, downloads);
             models.put(model.id(), served);
         }
         config.remote().forEach((id, remote) -> {
@@ -112,6 +117,27 @@ public class ModelRegistry {
             models.put(id, new RemoteModel(id, client, new ServerProbe(remote.baseUrl(), remote.apiKey()),
                     queue(id, remote.slots(), config), remote.upstreamModel(), remote.vision()));
         });
+    }
+
+    /** The model's files as downloads, when downloads are on and every file has a URL and a pinned sha256. */
+    private static Optional<ModelDownloads> downloads(VlmConfig config, VlmCatalog catalog, CatalogModel model,
+                                                      LifecycleEvents events) {
+        if (!config.download().enabled()) {
+            return Optional.empty();
+        }
+        List<ModelDownloads.Target> targets = new ArrayList<>();
+        for (CatalogModel.ModelFile f : model.files()) {
+            URI url = f.urls().isEmpty() ? null : URI.create(f.urls().get(0));
+            if (f.sha256().isEmpty() || url == null || url.getScheme() == null || !url.getScheme().startsWith("http")) {
+                return Optional.empty();
+            }
+            java.nio.file.Path path = catalog.path(model, f).toAbsolutePath();
+            targets.add(new ModelDownloads.Target(path.getParent(), new io.sightline.common.download.ModelFile(
+                    path.getFileName().toString(), url, f.sha256().get(), f.sizeBytes())));
+        }
+        return Optional.of(new ModelDownloads(model.id(), targets, config.download().mirrors().orElse(List.of()),
+                config.download().stallTimeout(), config.download().progressInterval(), events,
+                io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()));
     }
 
     private static ServerLauncher launcherFor(VlmConfig config, CatalogModel model, VlmConfig.Hosted hosted, int port,

@@ -3,7 +3,7 @@ package io.sightline.caption.backend.onnx;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.sightline.caption.models.ModelFile;
+import io.sightline.common.download.ModelFile;
 import io.sightline.caption.models.RequiredModels;
 import io.sightline.common.event.DetectionsProduced;
 

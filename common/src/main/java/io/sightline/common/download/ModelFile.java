@@ -1,4 +1,4 @@
-package io.sightline.caption.models;
+package io.sightline.common.download;
 
 import java.net.URI;
 import java.nio.file.Path;

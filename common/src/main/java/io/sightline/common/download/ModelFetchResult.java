@@ -1,4 +1,4 @@
-package io.sightline.caption.models;
+package io.sightline.common.download;
 
 /**
  * What {@link ModelDownloader#ensure} did for one file.

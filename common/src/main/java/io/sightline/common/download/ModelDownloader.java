@@ -1,8 +1,9 @@
-package io.sightline.caption.models;
+package io.sightline.common.download;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,6 +39,14 @@ import java.util.regex.Pattern;
  * or stalled download leaves the {@code .part} behind and the next call continues it with an HTTP
  * {@code Range} request. A download whose digest does not match is deleted and reported with both
  * digests. Files already present with the right digest are not touched (a read-only directory works).
+ *
+ * <p>Sources: each mirror base URL in the order given, then the file's own {@link ModelFile#url()}
+ * (the origin). A mirror holds the models directory's layout: file {@code a/b.gguf} is fetched from
+ * {@code <mirror>/a/b.gguf}. A source that refuses the connection, answers an error status, stalls or
+ * serves bytes that do not verify is passed over for the next one; the {@code .part} a failed source
+ * left behind is continued from the next one with a {@code Range} request (a corrupt one is deleted
+ * first). Before fetching, the bytes still missing ({@link ModelFile#sizeBytes()} minus the part on
+ * disk) must fit in the free space of the models directory's file store, else nothing is fetched.
  */
 public final class ModelDownloader {
 
@@ -49,6 +58,7 @@ public final class ModelDownloader {
     private final HttpClient client;
     private final Duration stallTimeout;
     private final ProgressListener listener;
+    private final List<URI> mirrors;
 
     /**
      * @param client       HTTP client to use; it should follow redirects (see {@link #defaultClient()})
@@ -56,6 +66,23 @@ public final class ModelDownloader {
      * @param listener     told about progress; {@link ProgressListener#NONE} to ignore it
      */
     public ModelDownloader(HttpClient client, Duration stallTimeout, ProgressListener listener) {
+        this(client, stallTimeout, listener, List.of());
+    }
+
+    /**
+     * @param mirrors base URLs tried in this order before each file's own URL; each must be http(s)
+     */
+    public ModelDownloader(HttpClient client, Duration stallTimeout, ProgressListener listener, List<URI> mirrors) {
+        List<URI> bases = new ArrayList<>();
+        for (URI m : Objects.requireNonNull(mirrors, "mirrors")) {
+            if (m == null || m.getScheme() == null
+                    || !(m.getScheme().equalsIgnoreCase("http") || m.getScheme().equalsIgnoreCase("https"))) {
+                throw new IllegalArgumentException("mirror must be an http(s) URL, was " + m);
+            }
+            String text = m.toString();
+            bases.add(URI.create(text.endsWith("/") ? text : text + "/"));
+        }
+        this.mirrors = List.copyOf(bases);
         this.client = Objects.requireNonNull(client, "client");
         this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
         if (stallTimeout.isNegative() || stallTimeout.isZero()) {
@@ -133,8 +160,57 @@ public final class ModelDownloader {
         return false;
     }
 
+    /** The addresses a file is fetched from, in order: each mirror, then the origin. */
+    public List<URI> sources(ModelFile file) {
+        List<URI> out = new ArrayList<>(mirrors.size() + 1);
+        for (URI base : mirrors) {
+            out.add(base.resolve(file.relativePath()));
+        }
+        out.add(file.url());
+        return out;
+    }
+
     private ModelFetchResult download(ModelFile file, Path target, long started) throws IOException {
         Path part = target.resolveSibling(target.getFileName() + ".part");
+        checkFreeSpace(file, part);
+        List<URI> sources = sources(file);
+        List<String> failures = new ArrayList<>();
+        ModelDownloadException last = null;
+        for (URI source : sources) {
+            try {
+                return download(file, source, target, part, started);
+            } catch (ModelDownloadException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                last = e;
+                failures.add(e.reason());
+                if (sources.size() > 1) {
+                    LOG.log(System.Logger.Level.WARNING, "{0}: {1}", file.relativePath(), e.reason());
+                }
+            }
+        }
+        if (sources.size() == 1) {
+            throw last;
+        }
+        throw new ModelDownloadException(file, "every source failed (" + sources.size() + " tried in order): "
+                + String.join("; ", failures), last);
+    }
+
+    private static void checkFreeSpace(ModelFile file, Path part) throws IOException {
+        if (file.sizeBytes() <= 0) {
+            return;
+        }
+        long have = Files.isRegularFile(part) ? Math.min(Files.size(part), file.sizeBytes()) : 0;
+        long need = file.sizeBytes() - have;
+        long free = Files.getFileStore(part.getParent()).getUsableSpace();
+        if (need > free) {
+            throw new ModelDownloadException(file, "not enough disk space: " + need + " more bytes needed but only "
+                    + free + " free under " + part.getParent() + "; nothing was downloaded");
+        }
+    }
+
+    private ModelFetchResult download(ModelFile file, URI source, Path target, Path part, long started) throws IOException {
         long have = Files.isRegularFile(part) ? Files.size(part) : 0;
         if (file.sizeBytes() > 0 && have > file.sizeBytes()) {
             Files.delete(part); // longer than the file can be: not a prefix of it
@@ -142,20 +218,20 @@ public final class ModelDownloader {
         }
         Transfer transfer = have > 0 && have == file.sizeBytes()
                 ? new Transfer(0, true)
-                : fetch(file, part, have);
+                : fetch(file, source, part, have);
         String actual = sha256(part);
         if (!actual.equals(file.sha256()) && transfer.resumed()) {
             // the earlier part may have come from other bytes: start over once
             LOG.log(System.Logger.Level.WARNING, "{0}: resumed download does not verify, downloading it whole",
                     file.relativePath());
             Files.delete(part);
-            transfer = fetch(file, part, 0);
+            transfer = fetch(file, source, part, 0);
             actual = sha256(part);
         }
         if (!actual.equals(file.sha256())) {
             long size = Files.size(part);
             Files.deleteIfExists(part);
-            throw new ModelDownloadException(file, "download from " + file.url() + " is corrupt: sha256 "
+            throw new ModelDownloadException(file, "download from " + source + " is corrupt: sha256 "
                     + actual + " (" + size + " bytes) does not match the expected " + file.sha256()
                     + (file.sizeBytes() > 0 ? " (" + file.sizeBytes() + " bytes)" : "")
                     + "; the partial file was deleted");
@@ -177,8 +253,8 @@ public final class ModelDownloader {
     private record Transfer(long bytes, boolean resumed) {
     }
 
-    private Transfer fetch(ModelFile file, Path part, long offset) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(file.url())
+    private Transfer fetch(ModelFile file, URI source, Path part, long offset) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(source)
                 .timeout(stallTimeout)
                 .header("User-Agent", "sightline-model-downloader")
                 .GET();
@@ -188,16 +264,16 @@ public final class ModelDownloader {
         PartFileSink sink = new PartFileSink(file, part, offset);
         CompletableFuture<HttpResponse<Long>> response = client.sendAsync(request.build(), sink);
         try {
-            HttpResponse<Long> done = await(file, response, sink);
+            HttpResponse<Long> done = await(file, source, response, sink);
             int status = done.statusCode();
             if ((status == 416 || sink.unusableRange) && offset > 0) {
                 // nothing after our part (416) or a different range: the part is no use
                 sink.close();
                 Files.deleteIfExists(part);
-                return fetch(file, part, 0);
+                return fetch(file, source, part, 0);
             }
             if (status != 200 && status != 206) {
-                throw new ModelDownloadException(file, "HTTP " + status + " from " + file.url());
+                throw new ModelDownloadException(file, "HTTP " + status + " from " + source);
             }
             return new Transfer(sink.received(), sink.resumed());
         } finally {
@@ -205,7 +281,7 @@ public final class ModelDownloader {
         }
     }
 
-    private HttpResponse<Long> await(ModelFile file, CompletableFuture<HttpResponse<Long>> response,
+    private HttpResponse<Long> await(ModelFile file, URI source, CompletableFuture<HttpResponse<Long>> response,
                                      PartFileSink sink) {
         long stallNanos = stallTimeout.toNanos();
         try {
@@ -216,7 +292,7 @@ public final class ModelDownloader {
                     long idle = sink.idleNanos();
                     if (idle >= stallNanos) {
                         ModelDownloadException stalled = new ModelDownloadException(file, "download from "
-                                + file.url() + " stalled: no data for " + stallTimeout.toMillis() + " ms after "
+                                + source + " stalled: no data for " + stallTimeout.toMillis() + " ms after "
                                 + sink.onDisk() + " bytes; the partial file is kept and the next attempt resumes it");
                         sink.abort(stalled);
                         response.cancel(true);
@@ -228,7 +304,7 @@ public final class ModelDownloader {
             Thread.currentThread().interrupt();
             sink.abort(e);
             response.cancel(true);
-            throw new ModelDownloadException(file, "interrupted while downloading from " + file.url(), e);
+            throw new ModelDownloadException(file, "interrupted while downloading from " + source, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             for (Throwable t = cause; t != null; t = t.getCause()) {
@@ -237,13 +313,13 @@ public final class ModelDownloader {
                 }
             }
             if (cause instanceof HttpTimeoutException) {
-                throw new ModelDownloadException(file, "download from " + file.url() + " stalled: no response within "
+                throw new ModelDownloadException(file, "download from " + source + " stalled: no response within "
                         + stallTimeout.toMillis() + " ms", cause);
             }
             if (cause instanceof ConnectException) {
-                throw new ModelDownloadException(file, "cannot connect to " + file.url() + ": " + cause, cause);
+                throw new ModelDownloadException(file, "cannot connect to " + source + ": " + cause, cause);
             }
-            throw new ModelDownloadException(file, "download from " + file.url() + " failed after " + sink.onDisk()
+            throw new ModelDownloadException(file, "download from " + source + " failed after " + sink.onDisk()
                     + " bytes: " + cause, cause);
         }
     }
@@ -412,7 +488,7 @@ public final class ModelDownloader {
         }
     }
 
-    static String sha256(Path file) throws IOException {
+    public static String sha256(Path file) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

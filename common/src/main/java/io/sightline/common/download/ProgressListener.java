@@ -1,4 +1,4 @@
-package io.sightline.caption.models;
+package io.sightline.common.download;
 
 /** Told how far a download is; called on the HTTP client's threads, so keep it quick. */
 @FunctionalInterface

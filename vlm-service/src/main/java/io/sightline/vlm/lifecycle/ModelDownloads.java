@@ -1,0 +1,153 @@
+package io.sightline.vlm.lifecycle;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.quarkus.logging.Log;
+import io.sightline.common.download.ModelDownloader;
+import io.sightline.common.download.ModelFile;
+import io.sightline.common.event.LifecycleEvent;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * Fetches a hosted model's missing files (GGUF, mmproj) with common's {@link ModelDownloader}: one download
+ * per model at a time, shared by every caller ({@link #start()} returns the running one), progress kept for
+ * {@code GET /api/v1/models/{id}} and reported, throttled, as a log line and a {@code model.download} event.
+ */
+public final class ModelDownloads {
+
+    /** Where a file goes: its directory and the downloader's description of it (relative path = file name). */
+    public record Target(Path dir, ModelFile file) {
+        Path path() {
+            return file.resolveIn(dir);
+        }
+    }
+
+    /** Progress over all of the model's files; {@code etaSeconds} null while the rate is unknown. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Progress(long bytes, long total, long bytesPerSecond, Long etaSeconds, boolean done, String error) {
+    }
+
+    private final String modelId;
+    private final List<Target> targets;
+    private final List<java.net.URI> mirrors;
+    private final Duration stallTimeout;
+    private final Duration interval;
+    private final LifecycleEvents events;
+    private final Executor executor;
+    private final Map<String, Long> done = new ConcurrentHashMap<>();
+    private final Map<String, Long> totals = new ConcurrentHashMap<>();
+
+    private CompletableFuture<Void> running;
+    private volatile Progress progress;
+    private volatile long startedNanos;
+    private volatile long startBytes;
+    private volatile long lastReport;
+
+    public ModelDownloads(String modelId, List<Target> targets, List<java.net.URI> mirrors, Duration stallTimeout,
+                          Duration interval, LifecycleEvents events, Executor executor) {
+        this.modelId = modelId;
+        this.targets = List.copyOf(targets);
+        this.mirrors = List.copyOf(mirrors);
+        this.stallTimeout = stallTimeout;
+        this.interval = interval;
+        this.events = events;
+        this.executor = executor;
+    }
+
+    /** Whether a file is missing (then {@link #start()} fetches it). */
+    public boolean missing() {
+        return targets.stream().anyMatch(t -> !Files.isRegularFile(t.path()));
+    }
+
+    public Optional<Progress> progress() {
+        return Optional.ofNullable(progress);
+    }
+
+    /** Starts fetching the missing files, or joins the download already running. */
+    public synchronized CompletableFuture<Void> start() {
+        if (running != null && !running.isDone()) {
+            return running;
+        }
+        done.clear();
+        for (Target t : targets) {
+            if (Files.isRegularFile(t.path())) {
+                done.put(t.file().relativePath(), size(t));
+            }
+        }
+        startBytes = done.values().stream().mapToLong(Long::longValue).sum();
+        startedNanos = System.nanoTime();
+        lastReport = 0;
+        progress = snapshot(false, null);
+        running = CompletableFuture.runAsync(this::fetchAll, executor);
+        return running;
+    }
+
+    private void fetchAll() {
+        ModelDownloader downloader = new ModelDownloader(ModelDownloader.defaultClient(), stallTimeout, this::progress, mirrors);
+        try {
+            for (Target t : targets) {
+                downloader.ensure(t.dir(), List.of(t.file()));
+                done.put(t.file().relativePath(), size(t));
+            }
+            report(snapshot(true, null));
+        } catch (RuntimeException e) {
+            report(snapshot(true, e.getMessage()));
+            throw e;
+        }
+    }
+
+    private void progress(ModelFile file, long bytes, long total) {
+        done.put(file.relativePath(), bytes);
+        if (total > 0) {
+            totals.put(file.relativePath(), total);
+        }
+        Progress p = snapshot(false, null);
+        long now = System.nanoTime();
+        if (now - lastReport >= interval.toNanos()) {
+            report(p);
+        } else {
+            progress = p;
+        }
+    }
+
+    private long total() {
+        return targets.stream().mapToLong(t -> t.file().sizeBytes() > 0 ? t.file().sizeBytes()
+                : totals.getOrDefault(t.file().relativePath(), Files.isRegularFile(t.path()) ? size(t) : 0L)).sum();
+    }
+
+    private static long size(Target t) {
+        try {
+            return Files.size(t.path());
+        } catch (java.io.IOException e) {
+            return t.file().sizeBytes();
+        }
+    }
+
+    private Progress snapshot(boolean finished, String error) {
+        long bytes = done.values().stream().mapToLong(Long::longValue).sum();
+        long total = total();
+        double seconds = (System.nanoTime() - startedNanos) / 1e9;
+        long rate = seconds > 0 ? (long) ((bytes - startBytes) / seconds) : 0;
+        Long eta = finished && error == null ? Long.valueOf(0) : rate > 0 ? Long.valueOf(Math.max(0, total - bytes) / rate) : null;
+        return new Progress(bytes, total, rate, eta, finished, error);
+    }
+
+    private synchronized void report(Progress p) {
+        progress = p;
+        lastReport = System.nanoTime();
+        String line = p.bytes() + "/" + p.total() + " bytes, " + p.bytesPerSecond() + " B/s, ETA "
+                + (p.etaSeconds() == null ? "?" : p.etaSeconds()) + " s" + (p.error() != null ? ", failed: " + p.error() : p.done() ? ", done" : "");
+        Log.infof("Downloading model %s: %s", modelId, line);
+        events.publish(LifecycleEvent.DOWNLOAD, modelId, null, line).subscribe().with(x -> { }, e ->
+                Log.debugf("model.download event for %s not sent: %s", modelId, e.getMessage()));
+    }
+}
