@@ -167,7 +167,7 @@ public class HistoryWriter {
             ids.putAll(selectTextIds(c, unknown));
             List<String> missing = unknown.stream().filter(h -> !ids.containsKey(h)).toList();
             if (!missing.isEmpty()) {
-                float[][] vectors = embedder.embedAll(missing.stream().map(textByHash::get).toList());
+                float[][] vectors = embeddings(missing.stream().map(textByHash::get).toList());
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO caption_texts (text_hash, text, embedding) VALUES (?, ?, ?) ON CONFLICT (text_hash) DO NOTHING")) {
                     for (int i = 0; i < missing.size(); i++) {
@@ -415,5 +415,16 @@ public class HistoryWriter {
         DatabaseFailure(SQLException cause) {
             super(cause.getMessage(), cause);
         }
+    }
+
+    /** MiniLM vectors of the texts; an empty caption (the none tier) has nothing to embed and gets a zero vector. */
+    private float[][] embeddings(List<String> texts) {
+        List<String> nonBlank = texts.stream().filter(t -> !t.isBlank()).toList();
+        float[][] embedded = embedder.embedAll(nonBlank);
+        float[][] vectors = new float[texts.size()][];
+        for (int i = 0, j = 0; i < texts.size(); i++) {
+            vectors[i] = texts.get(i).isBlank() ? new float[CaptionEmbedder.DIMENSIONS] : embedded[j++];
+        }
+        return vectors;
     }
 }

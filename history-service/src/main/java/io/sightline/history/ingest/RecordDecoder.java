@@ -70,12 +70,12 @@ final class RecordDecoder {
         uuid(c.frameId(), "frame_id");
         camera(c.camera());
         time(c.capturedAt(), "captured_at");
-        if (c.text() == null || c.text().isBlank()) {
-            throw new PoisonRecord("caption has no text", null);
-        }
+        // an empty text is a real caption: the none tier (or every tier failing through to it) describes
+        // nothing, and the frame still belongs in the history with its backend and fallbacks
+        String text = c.text() == null ? "" : clip(clean(c.text()).trim());
         return new CaptionProduced(c.schema(), c.frameId(), c.camera(), c.capturedAt(),
                 c.captionedAt() > 0 ? c.captionedAt() : c.capturedAt(), clean(c.backend()), clean(c.model()),
-                clip(clean(c.text()).trim()), c.latencyMs(), c.fallbacks());
+                text, c.latencyMs(), c.fallbacks());
     }
 
     private static DetectionsProduced detections(DetectionsProduced d) throws PoisonRecord {

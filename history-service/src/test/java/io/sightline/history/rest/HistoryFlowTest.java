@@ -109,6 +109,22 @@ class HistoryFlowTest {
     }
 
     @Test
+    void aCaptionWithNoTextFromTheNoneTierIsKeptNotDeadLettered() throws Exception {
+        String camera = cam("none");
+        long at = System.currentTimeMillis();
+        // what caption-service publishes when every describing tier failed through to none
+        Records.send(Topics.CAPTIONS, camera, new CaptionProduced(1, UUID.randomUUID().toString(), camera, at,
+                at + 5, "none", "none", "", 1, List.of("vlm", "labels")));
+        Records.caption(camera, at + 1000, "A described frame after it.");
+
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM captions WHERE camera = ?", camera) == 2);
+        given().get("/api/v1/history/captions?camera=" + camera + "&limit=10").then().statusCode(200)
+                .body("captions.text", org.hamcrest.Matchers.hasItems("", "A described frame after it."))
+                .body("captions.backend", org.hamcrest.Matchers.hasItem("none"));
+        given().get("/api/v1/history/search?q=described&camera=" + camera).then().statusCode(200);
+    }
+
+    @Test
     void aScriptedDetectionSequenceBecomesEpisodesWithPeakAndCountsPerBucket() throws Exception {
         String camera = cam("drive");
         long day = LocalDate.now(ZoneOffset.UTC).minusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
