@@ -1,12 +1,12 @@
 package io.sightline.fallback.classify;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
+import io.sightline.embeddings.MiniLmEmbeddingModel;
+import io.sightline.embeddings.SentenceVectors;
 import io.sightline.fallback.config.FallbackConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -55,7 +55,7 @@ public class QueryClassifier {
         this.model = model;
         this.embeddings = new QueryEmbeddings(embeddingCacheSize);
         this.exampleIntents = examples.stream().map(LabelledQuery::intent).toList();
-        this.exampleVectors = embedAll(model, examples.stream().map(LabelledQuery::text).toList());
+        this.exampleVectors = SentenceVectors.embedAll(model, examples.stream().map(LabelledQuery::text).toList());
         for (QueryIntent intent : QueryIntent.values()) {
             if (!exampleIntents.contains(intent)) {
                 throw new IllegalStateException("no example query for intent " + intent.wireName());
@@ -67,7 +67,7 @@ public class QueryClassifier {
             }
             this.temperature = fixedTemperature.get();
         } else {
-            float[][] calibrationVectors = embedAll(model, calibration.stream().map(LabelledQuery::text).toList());
+            float[][] calibrationVectors = SentenceVectors.embedAll(model, calibration.stream().map(LabelledQuery::text).toList());
             List<double[]> scores = new ArrayList<>();
             for (float[] v : calibrationVectors) {
                 scores.add(intentScores(v));
@@ -89,7 +89,7 @@ public class QueryClassifier {
     /** Blocking (ONNX inference, a few ms): call from a worker thread. */
     public Classification classify(String query) {
         return timer.record(() -> {
-            double[] scores = intentScores(embeddings.get(query, text -> embed(model, text)));
+            double[] scores = intentScores(embeddings.get(query, text -> SentenceVectors.embed(model, text)));
             double[] probabilities = TemperatureFit.softmax(scores, temperature);
             int best = 0;
             for (int i = 1; i < probabilities.length; i++) {
@@ -111,49 +111,11 @@ public class QueryClassifier {
         java.util.Arrays.fill(scores, -1.0);
         for (int i = 0; i < exampleVectors.length; i++) {
             int intent = exampleIntents.get(i).ordinal();
-            double cosine = dot(query, exampleVectors[i]);
+            double cosine = SentenceVectors.dot(query, exampleVectors[i]);
             if (cosine > scores[intent]) {
                 scores[intent] = cosine;
             }
         }
         return scores;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += a[i] * b[i];
-        }
-        return sum;
-    }
-
-    private static float[] embed(EmbeddingModel model, String text) {
-        return normalised(model.embed(text).content().vector());
-    }
-
-    private static float[][] embedAll(EmbeddingModel model, List<String> texts) {
-        List<Embedding> embeddings = model.embedAll(texts.stream().map(TextSegment::from).toList()).content();
-        float[][] vectors = new float[embeddings.size()][];
-        for (int i = 0; i < vectors.length; i++) {
-            vectors[i] = normalised(embeddings.get(i).vector());
-        }
-        return vectors;
-    }
-
-    /** The model already L2-normalises; normalising again keeps cosine = dot product whatever the model. */
-    private static float[] normalised(float[] v) {
-        double norm = 0;
-        for (float x : v) {
-            norm += x * x;
-        }
-        norm = Math.sqrt(norm);
-        if (norm == 0) {
-            return v;
-        }
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) (v[i] / norm);
-        }
-        return out;
     }
 }

@@ -1,6 +1,7 @@
 package io.sightline.fallback.classify;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sightline.embeddings.MiniLmEmbeddingModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -48,6 +48,13 @@ public interface HistoryConfig {
         @WithDefault("PT2S")
         Duration retryBackoff();
 
+        /**
+         * ONNX Runtime intra-op threads of the caption embedding model (threads sleep when idle). Batches of
+         * captions are embedded on the ingest thread.
+         */
+        @WithDefault("2")
+        int embeddingThreads();
+
         /** Store a thumbnail of each frame on the frames topic. */
         @WithDefault("true")
         boolean thumbnails();

@@ -1,4 +1,4 @@
-package io.sightline.fallback.classify;
+package io.sightline.embeddings;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -18,14 +18,17 @@ import java.io.UncheckedIOException;
  * which kept both cores busy between queries. Here the threads are few and sleep when idle, and
  * batches run on the calling thread.
  */
-final class MiniLmEmbeddingModel extends AbstractInProcessEmbeddingModel {
+public final class MiniLmEmbeddingModel extends AbstractInProcessEmbeddingModel {
 
     private static final String MODEL = "all-minilm-l6-v2-q.onnx";
     private static final String TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
 
     private final OnnxBertBiEncoder encoder;
 
-    MiniLmEmbeddingModel(int intraOpThreads) {
+    /** Output dimensions of every vector this model returns. */
+    public static final int DIMENSIONS = 384;
+
+    public MiniLmEmbeddingModel(int intraOpThreads) {
         super(Runnable::run);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads);
@@ -74,6 +77,6 @@ final class MiniLmEmbeddingModel extends AbstractInProcessEmbeddingModel {
 
     @Override
     protected Integer knownDimension() {
-        return 384;
+        return DIMENSIONS;
     }
 }
