@@ -3,12 +3,14 @@ package io.sightline.gateway.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.sightline.gateway.config.GatewayConfig;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.resteasy.reactive.client.SseEvent;
 
 import java.time.Duration;
 
@@ -53,6 +55,15 @@ public class HistoryClient {
     @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
     public Uni<DownstreamResponse> counts(Query q) {
         return guard(rest.counts(q.label(), q.camera(), q.since(), q.until(), q.bucket(), q.zone()));
+    }
+
+    /**
+     * Captions as history-service stores them (SSE), after {@code lastEventId} when a client resumes. No
+     * breaker or retry: a stream is one long call, and the client reconnects with its Last-Event-ID.
+     */
+    public Multi<SseEvent<String>> captionStream(String camera, String lastEventId) {
+        return rest.captionStream(camera, lastEventId)
+                .onFailure().transform(f -> Downstreams.translate(f, SERVICE, timeout));
     }
 
     @WithSpan("history.captions")

@@ -1,9 +1,11 @@
 package io.sightline.gateway.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -13,6 +15,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
+import org.jboss.resteasy.reactive.client.SseEvent;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** history-service's internal API: search, timeline, counts, captions, thumbnails, retention. */
@@ -41,6 +44,11 @@ interface HistoryRestClient {
     @Path("/api/v1/history/captions")
     Uni<Response> captions(@QueryParam("camera") String camera, @QueryParam("since") Long since, @QueryParam("until") Long until,
                            @QueryParam("limit") int limit);
+
+    @GET
+    @Path("/api/v1/history/captions/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    Multi<SseEvent<String>> captionStream(@QueryParam("camera") String camera, @HeaderParam("Last-Event-ID") String lastEventId);
 
     @GET
     @Path("/api/v1/history/frames/{frameId}/thumbnail.jpg")

@@ -126,18 +126,6 @@ public interface GatewayConfig {
         /** Largest limit accepted (400 above). */
         @WithDefault("500")
         int maxLimit();
-
-        /** Interval of heartbeat events on live streams (keeps proxies from closing idle connections). */
-        @WithDefault("15s")
-        Duration heartbeat();
-
-        /** Live stream subscribers at once; more get 503. */
-        @WithDefault("200")
-        int maxSubscribers();
-
-        /** Captions buffered per slow subscriber before older ones are dropped (counted). */
-        @WithDefault("256")
-        int subscriberBuffer();
     }
 
     interface Vlm {

@@ -1,12 +1,12 @@
 package io.sightline.gateway.rest;
 
-import io.sightline.gateway.captions.LiveCaptions;
 import io.sightline.gateway.client.HistoryClient;
 import io.sightline.gateway.config.GatewayConfig;
 import io.sightline.gateway.error.GatewayException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -26,19 +26,17 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 
-/** Captions: history from history-service (PostgreSQL) and a live stream from the {@code captions} topic. */
+/** Captions from history-service (PostgreSQL): history, and the live stream of what it stores. */
 @Path("/api/v1/captions")
 @Tag(name = "captions")
 @SecurityRequirement(name = "apiKey")
 public class CaptionResource {
 
     private final HistoryClient history;
-    private final LiveCaptions live;
     private final GatewayConfig.Captions config;
 
-    CaptionResource(HistoryClient history, LiveCaptions live, GatewayConfig config) {
+    CaptionResource(HistoryClient history, GatewayConfig config) {
         this.history = history;
-        this.live = live;
         this.config = config.captions();
     }
 
@@ -68,18 +66,17 @@ public class CaptionResource {
     @Path("/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Live captions as Server-Sent Events (role viewer)",
-            description = "Events named 'caption' carry a caption as JSON; 'heartbeat' events keep the connection open.")
-    public Multi<OutboundSseEvent> stream(@QueryParam("camera") String camera, @Context Sse sse) {
-        Optional<String> cam = Optional.ofNullable(camera).filter(c -> !c.isBlank()).map(c -> Passthrough.id(c, "camera"));
-        return live.subscribe(cam).map(item -> {
-            if (item instanceof LiveCaptions.Caption c) {
-                return sse.newEventBuilder().name("caption").id(c.caption().frameId())
-                        .mediaType(MediaType.APPLICATION_JSON_TYPE).data(c.caption()).build();
-            }
-            LiveCaptions.Heartbeat h = (LiveCaptions.Heartbeat) item;
-            return sse.newEventBuilder().name("heartbeat")
-                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(Map.of("at", h.at())).build();
-        });
+            description = "Captions as history-service stores them. Events named 'caption' carry a caption as JSON with a "
+                    + "sequence number as event id; 'heartbeat' events keep the connection open. Reconnecting with "
+                    + "Last-Event-ID (browsers' EventSource do) first delivers what was stored since.")
+    public Multi<OutboundSseEvent> stream(@QueryParam("camera") String camera, @HeaderParam("Last-Event-ID") String lastEventId,
+                                          @Context Sse sse) {
+        String cam = Optional.ofNullable(camera).filter(c -> !c.isBlank()).map(c -> Passthrough.id(c, "camera")).orElse(null);
+        String after = Optional.ofNullable(lastEventId).map(String::trim).filter(id -> !id.isEmpty()).orElse(null);
+        if (after != null && !after.matches("[0-9]{1,19}")) {
+            throw GatewayException.badRequest("Last-Event-ID must be the id of an event of this stream (a whole number)");
+        }
+        return Passthrough.sse(history.captionStream(cam, after), sse);
     }
 
     private int parseLimit(String limit) {

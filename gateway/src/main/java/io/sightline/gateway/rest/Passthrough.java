@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.common.security.SecretMasker;
 import io.sightline.gateway.client.DownstreamResponse;
 import io.sightline.gateway.error.ApiError;
+import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.jboss.resteasy.reactive.client.SseEvent;
 
 import java.io.IOException;
 import java.util.function.UnaryOperator;
@@ -60,6 +64,21 @@ final class Passthrough {
     }
 
     /** Rejects ids that could change the downstream path. */
+    /** A downstream Server-Sent Events stream relayed as it comes: names, ids and data unchanged. */
+    static Multi<OutboundSseEvent> sse(Multi<SseEvent<String>> events, Sse sse) {
+        return events.map(e -> {
+            OutboundSseEvent.Builder builder = sse.newEventBuilder().data(e.data() == null ? "" : e.data())
+                    .mediaType(MediaType.TEXT_PLAIN_TYPE);
+            if (e.name() != null) {
+                builder.name(e.name());
+            }
+            if (e.id() != null) {
+                builder.id(e.id());
+            }
+            return builder.build();
+        });
+    }
+
     static String id(String value, String what) {
         if (value == null || !ID.matcher(value).matches()) {
             throw io.sightline.gateway.error.GatewayException.badRequest(what + " must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");

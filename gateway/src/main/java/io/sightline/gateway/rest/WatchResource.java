@@ -83,7 +83,7 @@ public class WatchResource {
         if (camera != null) {
             Passthrough.id(camera, "camera");
         }
-        return relay(fallback.watchEvents(camera), sse);
+        return Passthrough.sse(fallback.watchEvents(camera), sse);
     }
 
     @GET
@@ -91,20 +91,6 @@ public class WatchResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "One watch job's state now and at each change, ending after its final status (role viewer)")
     public Multi<OutboundSseEvent> jobEvents(@PathParam("id") String id, @Context Sse sse) {
-        return relay(fallback.watchJobEvents(Passthrough.id(id, "watch job id")), sse);
-    }
-
-    private static Multi<OutboundSseEvent> relay(Multi<org.jboss.resteasy.reactive.client.SseEvent<String>> events, Sse sse) {
-        return events.map(e -> {
-            OutboundSseEvent.Builder builder = sse.newEventBuilder().data(e.data() == null ? "" : e.data())
-                    .mediaType(MediaType.TEXT_PLAIN_TYPE);
-            if (e.name() != null) {
-                builder.name(e.name());
-            }
-            if (e.id() != null) {
-                builder.id(e.id());
-            }
-            return builder.build();
-        });
+        return Passthrough.sse(fallback.watchJobEvents(Passthrough.id(id, "watch job id")), sse);
     }
 }

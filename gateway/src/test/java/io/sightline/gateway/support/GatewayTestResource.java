@@ -58,7 +58,6 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         config.put("sightline.gateway.vlm.timeout", "20s");
         config.put("sightline.gateway.downstream.query-timeout", "5s");
         config.put("sightline.gateway.downstream.timeout", "3s");
-        config.put("sightline.gateway.captions.heartbeat", "1s");
         config.put("sightline.gateway.rate-limit.per-second", "5");
         config.put("sightline.gateway.rate-limit.burst", "30");
         // one push every 5 s per camera after a burst of 5: FramePushRouteTest relies on both numbers

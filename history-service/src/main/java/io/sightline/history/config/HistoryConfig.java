@@ -18,6 +18,8 @@ public interface HistoryConfig {
 
     Retention retention();
 
+    Live live();
+
     /** Reading captions, detections, notifications, vlm.lifecycle and frames into the database. */
     interface Ingest {
 
@@ -122,5 +124,35 @@ public interface HistoryConfig {
         /** Most captions kept across all cameras; the oldest are deleted beyond it. */
         @WithDefault("20000000")
         long maxCaptions();
+    }
+
+    /** The live caption stream (Server-Sent Events of what was just stored). */
+    interface Live {
+
+        /** Concurrent stream subscribers; one more gets 503 with Retry-After. */
+        @WithDefault("200")
+        int maxSubscribers();
+
+        /**
+         * Captions buffered per subscriber; a subscriber that falls further behind is disconnected (counted).
+         * One ingest poll (up to ingest.max-poll-records) is stored, and streamed, at once.
+         */
+        @WithDefault("1024")
+        int subscriberBuffer();
+
+        /** Heartbeat events keep idle connections (and proxies) open. */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /** At most this many stored captions are replayed to a client that resumes with Last-Event-ID. */
+        @WithDefault("500")
+        int replayLimit();
+
+        /**
+         * How long the listener waits for a database notification before it looks for rows it may have
+         * missed (a notification lost with a dropped connection) and, when the database is gone, reconnects.
+         */
+        @WithDefault("2s")
+        Duration pollInterval();
     }
 }

@@ -2,6 +2,7 @@ package io.sightline.history.rest;
 
 import io.sightline.common.http.ErrorBody;
 
+import io.sightline.history.live.LiveCaptionFeed;
 import io.sightline.history.store.DatabaseUnavailableException;
 import io.sightline.history.store.HistoryQueries;
 import io.sightline.history.store.UnknownCameraException;
@@ -36,6 +37,13 @@ class ErrorMappers {
     @ServerExceptionMapper
     RestResponse<ErrorBody> unavailable(DatabaseUnavailableException e) {
         return json(RestResponse.Status.SERVICE_UNAVAILABLE, new ErrorBody("database_unavailable", e.getMessage(), 503));
+    }
+
+    @ServerExceptionMapper
+    RestResponse<ErrorBody> tooManyStreams(LiveCaptionFeed.TooManySubscribers e) {
+        return RestResponse.ResponseBuilder.create(RestResponse.Status.SERVICE_UNAVAILABLE,
+                        new ErrorBody("too_many_streams", e.getMessage(), 503))
+                .type(MediaType.APPLICATION_JSON_TYPE).header("Retry-After", "10").build();
     }
 
     static RestResponse<ErrorBody> json(RestResponse.Status status, ErrorBody body) {

@@ -165,6 +165,50 @@ public class HistoryQueries {
                 filter.until().orElse(null), false);
     }
 
+    /** A stored caption with its sequence number (the live stream's event id). */
+    public record SequencedCaption(long seq, CaptionProduced caption) {
+    }
+
+    /** The highest caption sequence number stored so far (0 when there is none). */
+    public long lastCaptionSeq() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM captions");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+    }
+
+    /** Captions with {@code from <= seq <= to} (of one camera, or all), in sequence order, at most {@code limit}. */
+    public List<SequencedCaption> captionsBySeq(long from, long to, Optional<String> camera, int limit) {
+        String sql = """
+                SELECT c.seq, c.frame_id, c.camera, c.captured_at, c.captioned_at, c.backend, c.model, t.text, c.latency_ms
+                FROM captions c JOIN caption_texts t ON t.id = c.text_id
+                WHERE c.seq BETWEEN ? AND ?%s ORDER BY c.seq LIMIT ?""".formatted(camera.isPresent() ? " AND c.camera = ?" : "");
+        List<SequencedCaption> captions = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setLong(i++, from);
+            ps.setLong(i++, to);
+            if (camera.isPresent()) {
+                ps.setString(i++, camera.get());
+            }
+            ps.setInt(i, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    captions.add(new SequencedCaption(rs.getLong(1), new CaptionProduced(CaptionProduced.SCHEMA,
+                            rs.getObject(2, UUID.class).toString(), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getString(6),
+                            rs.getString(7), rs.getString(8), rs.getLong(9), List.of())));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+        return captions;
+    }
+
     public Optional<byte[]> thumbnail(UUID frameId) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT jpeg FROM thumbnails WHERE frame_id = ?")) {

@@ -2,13 +2,16 @@ package io.sightline.history.ingest;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sightline.history.support.EmbeddedPostgresResource;
 import io.sightline.history.support.Records;
+import io.sightline.history.support.SseStream;
 import io.sightline.testsupport.KafkaBrokerResource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.net.URL;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,6 +34,9 @@ class DatabaseRestartTest {
     @Inject
     AgroalDataSource db;
 
+    @TestHTTPResource("/api/v1/history/captions/stream")
+    URL stream;
+
     @Test
     void nothingIsLostWhenThePostgresServerRestartsMidIngest() throws Exception {
         await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/q/health/ready").statusCode() == 200);
@@ -41,24 +47,30 @@ class DatabaseRestartTest {
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> captions(camera) > 0);
 
-        EmbeddedPostgresResource.Server server = EmbeddedPostgresResource.restartable();
-        server.stop();
-        for (int i = 0; i < 300; i++) {
-            Records.caption(camera, t0 + 1000 + i, "while the database is down, caption " + i);
-            if (i % 50 == 0) {
-                Records.detections(camera, t0 + 1000 + i, "person:0.9");
+        // a live subscriber stays connected through the restart and gets what is stored after it
+        try (SseStream live = SseStream.open(stream + "?camera=" + camera, null)) {
+            EmbeddedPostgresResource.Server server = EmbeddedPostgresResource.restartable();
+            server.stop();
+            for (int i = 0; i < 300; i++) {
+                Records.caption(camera, t0 + 1000 + i, "while the database is down, caption " + i);
+                if (i % 50 == 0) {
+                    Records.detections(camera, t0 + 1000 + i, "person:0.9");
+                }
             }
-        }
-        // not ready: the datasource check and the paused ingest both say so
-        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/q/health/ready").statusCode() == 503);
-        String health = given().get("/q/health/ready").asString();
-        assertThat(health).contains("history-ingest").contains("database_down");
+            // not ready: the datasource check and the paused ingest both say so
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/q/health/ready").statusCode() == 503);
+            String health = given().get("/q/health/ready").asString();
+            assertThat(health).contains("history-ingest").contains("database_down");
 
-        server.start();
-        await().atMost(Duration.ofSeconds(90)).until(() -> given().get("/q/health/ready").statusCode() == 200);
-        await().atMost(Duration.ofSeconds(90)).until(() -> captions(camera) == 500);
-        assertThat(count("SELECT count(*) FROM detections WHERE camera = ?", camera)).isEqualTo(6);
-        assertThat(count("SELECT count(DISTINCT text_id) FROM captions WHERE camera = ?", camera)).isEqualTo(500);
+            server.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(90)).until(() -> captions(camera) == 500);
+            assertThat(count("SELECT count(*) FROM detections WHERE camera = ?", camera)).isEqualTo(6);
+            assertThat(count("SELECT count(DISTINCT text_id) FROM captions WHERE camera = ?", camera)).isEqualTo(500);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> live.captions().stream()
+                    .filter(e -> e.data().get("text").asText().startsWith("while the database is down")).count() == 300);
+        }
     }
 
     private long captions(String camera) {
