@@ -44,6 +44,9 @@ public final class HistoryBench {
     private static final String[] PLACES = {"the front door", "the garage", "the driveway", "the garden gate", "the sofa",
             "the kitchen window", "the mailbox", "the street", "the porch", "the bicycle rack"};
 
+    /** The service refuses every route but health without its internal token. */
+    private static final String TOKEN = "bench-" + UUID.randomUUID();
+
     private HistoryBench() {
     }
 
@@ -58,16 +61,8 @@ public final class HistoryBench {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(freePort())
                 .setServerConfig("listen_addresses", "127.0.0.1").start()) {
             int httpPort = freePort();
-            ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar",
-                    root.resolve("history-service/target/quarkus-app/quarkus-run.jar").toString())
-                    .redirectErrorStream(true).redirectOutput(new File("target/history-service.log"));
-            pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
-            pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-            pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", TestBroker.bootstrapServers());
-            pb.environment().put("SIGHTLINE_HISTORY_DB_URL", "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres");
-            pb.environment().put("SIGHTLINE_HISTORY_DB_USER", "postgres");
             Files.createDirectories(Path.of("target"));
-            Process service = pb.start();
+            Process service = startService(root, pg, httpPort, "target/history-service.log", null);
             try {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + httpPort;
@@ -117,6 +112,8 @@ public final class HistoryBench {
                 out.append(String.format(Locale.ROOT, "| captions | distinct texts | ingest (captions/s) | DB size | DB size per 1M captions |%n|---|---|---|---|---|%n"));
                 out.append(String.format(Locale.ROOT, "| %d | %d | %.0f | %.0f MB | %.0f MB |%n%n", captions, distinct,
                         captions / seconds, dbBytes / 1e6, dbBytes / 1e6 * 1_000_000 / captions));
+                System.out.print(out);
+                int printed = out.length();
                 out.append("| request | p50 (ms) | p95 (ms) |\n|---|---|---|\n");
                 String[] queries = {"delivery", "someone at the door", "a cat on the sofa", "van parked", "person walking"};
                 out.append(latency(http, requests, "search (one camera)", i -> base + "/api/v1/history/search?camera=cam-" + (i % cameras)
@@ -125,7 +122,19 @@ public final class HistoryBench {
                         + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
                 out.append(latency(http, requests, "events page of 50", i -> base + "/api/v1/history/events?camera=cam-" + (i % cameras) + "&limit=50"));
                 out.append(latency(http, requests, "captions page of 50", i -> base + "/api/v1/history/captions?camera=cam-" + (i % cameras) + "&limit=50"));
-                System.out.print(out);
+                service.destroy();
+                service.waitFor();
+
+                // the baseline, same database, same run: the service with no vector cache (every search reads every
+                // candidate's real[] embedding from the database, as before the cache)
+                service = startService(root, pg, httpPort, "target/history-service-nocache.log", "0");
+                awaitReady(http, base);
+                out.append("\nBaseline, same run and database, `search.vector-cache-size=0`:\n\n| request | p50 (ms) | p95 (ms) |\n|---|---|---|\n");
+                out.append(latency(http, requests, "search (one camera)", i -> base + "/api/v1/history/search?camera=cam-" + (i % cameras)
+                        + "&q=" + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
+                out.append(latency(http, requests, "search (all cameras)", i -> base + "/api/v1/history/search?q="
+                        + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
+                System.out.print(out.substring(printed));
                 Files.writeString(Path.of("target/results.md"), out.toString());
             } finally {
                 service.destroy();
@@ -135,11 +144,28 @@ public final class HistoryBench {
         System.exit(0);
     }
 
+    private static Process startService(Path root, EmbeddedPostgres pg, int httpPort, String log, String vectorCache) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar",
+                root.resolve("history-service/target/quarkus-app/quarkus-run.jar").toString())
+                .redirectErrorStream(true).redirectOutput(new File(log));
+        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", TestBroker.bootstrapServers());
+        pb.environment().put("SIGHTLINE_HISTORY_DB_URL", "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres");
+        pb.environment().put("SIGHTLINE_HISTORY_DB_USER", "postgres");
+        pb.environment().put("SIGHTLINE_INTERNAL_TOKEN", TOKEN);
+        if (vectorCache != null) {
+            pb.environment().put("SIGHTLINE_HISTORY_SEARCH_VECTOR_CACHE_SIZE", vectorCache);
+        }
+        return pb.start();
+    }
+
     private static String latency(HttpClient http, int n, String name, IntFunction<String> url) throws Exception {
         List<Long> micros = new ArrayList<>();
         for (int i = 0; i < n + 20; i++) {
             long s = System.nanoTime();
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url.apply(i))).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url.apply(i))).header("Authorization", "Bearer " + TOKEN)
+                    .build(), HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException(name + ": " + r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8));
             }

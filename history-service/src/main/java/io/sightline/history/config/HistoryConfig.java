@@ -97,6 +97,13 @@ public interface HistoryConfig {
         @WithDefault("20000")
         int semanticCandidates();
 
+        /**
+         * Caption-text vectors kept in memory for semantic search (1.5 KiB each; 0 = read every candidate's
+         * vector from the database on every search).
+         */
+        @WithDefault("20000")
+        int vectorCacheSize();
+
         /** Results returned when no limit is given. */
         @WithDefault("20")
         int defaultLimit();

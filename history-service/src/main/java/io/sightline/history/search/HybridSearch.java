@@ -18,7 +18,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.io.IOException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,6 +60,7 @@ public class HybridSearch {
     private final ObjectMapper json;
     private final HistoryConfig.Search config;
     private final Timer timer;
+    private final TextVectors vectors;
     private volatile boolean pgvector;
 
     HybridSearch(AgroalDataSource dataSource, CaptionEmbedder embedder, ObjectMapper json, HistoryConfig config, MeterRegistry registry) {
@@ -69,6 +69,7 @@ public class HybridSearch {
         this.json = json;
         this.config = config.search();
         this.timer = Timer.builder("sightline.history.search").description("One hybrid search").register(registry);
+        this.vectors = new TextVectors(config.search().vectorCacheSize(), registry);
     }
 
     void detectPgvector(@Observes StartupEvent event) {
@@ -140,34 +141,35 @@ public class HybridSearch {
         List<Object> params = new ArrayList<>();
         String sql;
         if (filter.isEmpty()) {
-            sql = "SELECT t.id, t.embedding FROM caption_texts t ORDER BY t.id DESC LIMIT ?";
+            sql = "SELECT t.id FROM caption_texts t ORDER BY t.id DESC LIMIT ?";
         } else {
             String where = SqlFilters.onCaptions(filter, "c", params);
-            sql = """
-                    SELECT t.id, t.embedding FROM caption_texts t JOIN (
-                      SELECT c.text_id, max(c.captured_at) AS newest FROM captions c WHERE %s GROUP BY c.text_id
-                      ORDER BY newest DESC LIMIT ?) r ON r.text_id = t.id""".formatted(where);
+            sql = "SELECT c.text_id FROM captions c WHERE %s GROUP BY c.text_id ORDER BY max(c.captured_at) DESC LIMIT ?"
+                    .formatted(where);
         }
         params.add(config.semanticCandidates());
-        int keep = config.fulltextCandidates();
-        PriorityQueue<Map.Entry<Long, Double>> best = new PriorityQueue<>(Map.Entry.comparingByValue());
+        List<Long> candidates = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setFetchSize(2000);
+            ps.setFetchSize(5000);
             SqlFilters.bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long id = rs.getLong(1);
-                    double sim = CaptionEmbedder.dot(q, floats(rs.getArray(2)));
-                    similarity.put(id, sim);
-                    best.add(Map.entry(id, sim));
-                    if (best.size() > keep) {
-                        best.poll();
-                    }
+                    candidates.add(rs.getLong(1));
                 }
             }
         }
+        int keep = config.fulltextCandidates();
+        PriorityQueue<Map.Entry<Long, Double>> best = new PriorityQueue<>(Map.Entry.comparingByValue());
+        for (Map.Entry<Long, float[]> v : vectors.get(c, candidates).entrySet()) {
+            double sim = CaptionEmbedder.dot(q, v.getValue());
+            similarity.put(v.getKey(), sim);
+            best.add(Map.entry(v.getKey(), sim));
+            if (best.size() > keep) {
+                best.poll();
+            }
+        }
         List<Map.Entry<Long, Double>> ranked = new ArrayList<>(best);
-        ranked.sort(Map.Entry.<Long, Double>comparingByValue().reversed());
+        ranked.sort(Map.Entry.<Long, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
         return ranked.stream().map(Map.Entry::getKey).toList();
     }
 
@@ -219,21 +221,6 @@ public class HybridSearch {
         } catch (IOException e) {
             return json.createArrayNode();
         }
-    }
-
-    private static float[] floats(Array array) throws SQLException {
-        Object raw = array.getArray();
-        if (raw instanceof Float[] boxed) {
-            float[] v = new float[boxed.length];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = boxed[i];
-            }
-            return v;
-        }
-        if (raw instanceof float[] v) {
-            return v;
-        }
-        throw new SQLException("embedding is not a real[]: " + raw.getClass());
     }
 
 }

@@ -1,6 +1,7 @@
 package io.sightline.history.rest;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -48,6 +49,9 @@ class HistoryFlowTest {
 
     @Inject
     AgroalDataSource db;
+
+    @Inject
+    MeterRegistry registry;
 
     @BeforeEach
     void ready() {
@@ -196,6 +200,14 @@ class HistoryFlowTest {
         assertThat(result.getBoolean("pgvector_available")).isFalse();
         assertThat(result.getInt("fulltext_matches")).isZero(); // "delivery" is not a word of any caption
         assertThat(result.getString("results[0].text")).contains("van").contains("parcel");
+
+        // asked again: the same ranking, from the vectors kept in memory (none read from the database)
+        double loadedBefore = registry.counter("sightline.history.search.vectors", "outcome", "loaded").count();
+        JsonPath again = given().queryParam("q", "delivery").queryParam("camera", camera).get("/api/v1/history/search")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(again.getList("results.text")).isEqualTo(result.getList("results.text"));
+        assertThat(again.getList("results.similarity")).isEqualTo(result.getList("results.similarity"));
+        assertThat(registry.counter("sightline.history.search.vectors", "outcome", "loaded").count()).isEqualTo(loadedBefore);
 
         JsonPath fulltext = given().queryParam("q", "\"sleeping on the sofa\"").queryParam("camera", camera)
                 .get("/api/v1/history/search").then().statusCode(200).extract().jsonPath();
