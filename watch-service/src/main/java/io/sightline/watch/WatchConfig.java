@@ -171,9 +171,10 @@ public interface WatchConfig {
 
         /**
          * VLM calls all watch jobs of this replica may make per hour together; past it a job waits (and says so
-         * in {@code last_outcome}) until the hour's window has room again. 0 = unlimited.
+         * in {@code last_outcome}) until the hour's window has room again. 0 = unlimited. The default allows 200
+         * jobs one look every 24 s on average.
          */
-        @WithDefault("20000")
+        @WithDefault("30000")
         int globalCallsPerHour();
     }
 

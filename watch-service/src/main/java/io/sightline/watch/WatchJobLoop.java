@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -30,10 +31,15 @@ final class WatchJobLoop {
 
     private enum Phase { WAITING, BUSY, STOPPED }
 
-    /** What one iteration came to. */
-    private record Step(String outcome, String text, String content, VlmException failure) {
+    /** What one iteration came to; {@code frame} is the frame the VLM was shown, {@code delayMs} a wait it imposes. */
+    private record Step(String outcome, String text, String content, String finishReason, VlmException failure,
+                        CapturedFrame frame, long delayMs) {
         static Step retry(String outcome, String text) {
-            return new Step(outcome, text, null, null);
+            return new Step(outcome, text, null, null, null, null, -1);
+        }
+
+        static Step retry(String outcome, String text, long delayMs) {
+            return new Step(outcome, text, null, null, null, null, delayMs);
         }
     }
 
@@ -51,6 +57,7 @@ final class WatchJobLoop {
     private String wakeReason;
     private long cooldownUntil;
     private boolean visionConfirmed;
+    private int vlmCalls;
 
     WatchJobLoop(WatchRunner.Context ctx, WatchJob job) {
         this.ctx = ctx;
@@ -58,8 +65,17 @@ final class WatchJobLoop {
         this.filter = DetectionFilter.of(job);
         this.conversation = new WatchConversation(
                 WatchPrompt.system(job, ctx.config().minNextRunSeconds(), ctx.config().maxNextRunSeconds()),
-                ctx.config().historyPairs());
+                ctx.config().historyPairs(), job.history());
         this.clockFormat = HH_MM_SS.withZone(ctx.zone());
+        this.vlmCalls = job.vlmCalls();
+    }
+
+    /** The job's VLM call budget: its own, else {@code budget.calls-per-minute} per minute of its duration. */
+    static int budgetOf(WatchJob job, WatchConfig config) {
+        if (job.maxVlmCalls() > 0) {
+            return job.maxVlmCalls();
+        }
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1L, (long) job.maxDurationMinutes() * config.budget().callsPerMinute()));
     }
 
     String id() {
@@ -70,15 +86,59 @@ final class WatchJobLoop {
         return job.camera();
     }
 
-    /** First iteration at once: {@code start} for a new job, {@code resume} for one taken over after a restart. */
-    synchronized void start() {
-        schedule(0, job.lastRunAt() == null ? "start" : "resume");
+    /**
+     * First iteration at once: {@code start} for a new job, {@code resume} for one taken over after a restart or
+     * hand-over. A resumed job was without a running replica since its last record (the previous owner's last
+     * progress, or the suspend record it wrote when it stopped): that time is reported ({@code downtime_ms},
+     * {@code last_outcome}) and added to its deadline, so it resumes with the time it had left.
+     */
+    void start() {
+        WatchJob resumed = null;
+        synchronized (this) {
+            long now = ctx.clock().millis();
+            if (job.lastRunAt() != null) {
+                long down = Math.max(0, now - job.updatedAt());
+                resumed = job.resumedAfter(down, "Resumed after " + seconds(down) + " without a running replica; deadline moved by as much",
+                        ctx.instance(), now);
+                job = resumed;
+                ctx.metrics().downtime(Duration.ofMillis(down));
+            }
+            schedule(0, resumed == null ? "start" : "resume");
+        }
+        if (resumed != null) {
+            WatchJob written = resumed;
+            Log.infof("Watch job %s on camera %s resumes after %s down; now expires at %s", written.id(), written.camera(),
+                    seconds(written.downtimeMs()), Instant.ofEpochMilli(written.expiresAt()));
+            ctx.log().write(written).subscribe().with(ok -> { },
+                    e -> Log.warnf("Could not persist resume of watch job %s: %s", written.id(), e.getMessage()));
+        }
     }
 
-    /** Ownership lost or shutting down: stop here without changing the job (its next owner resumes it). */
-    synchronized void stop() {
-        phase = Phase.STOPPED;
-        cancelTimer();
+    private static String seconds(long ms) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    /**
+     * Ownership lost or shutting down: stop here and leave a suspend record (still running, stamped now), from
+     * which the next owner counts the time the job spent without a replica.
+     */
+    void stop() {
+        WatchJob suspended;
+        synchronized (this) {
+            if (phase == Phase.STOPPED) {
+                return;
+            }
+            phase = Phase.STOPPED;
+            cancelTimer();
+            suspended = job.suspended("Suspended: its replica stopped or handed it over", ctx.clock().millis());
+            job = suspended;
+        }
+        try {
+            ctx.log().write(suspended).subscribe().with(ok -> { },
+                    e -> Log.debugf("Could not persist suspend of watch job %s: %s", suspended.id(), e.getMessage()));
+        } catch (RuntimeException e) {
+            Log.debugf("Could not persist suspend of watch job %s: %s", suspended.id(), e.getMessage());
+        }
     }
 
     /** Cancel requested on this replica: stop and persist {@code cancelled}. Null when it had already ended. */
@@ -204,7 +264,7 @@ final class WatchJobLoop {
 
     private Uni<Step> attempt(WatchJob current) {
         if (ctx.clock().millis() >= current.expiresAt()) {
-            return Uni.createFrom().item(new Step("timeout", null, null, null));
+            return Uni.createFrom().item(new Step("timeout", null, null, null, null, null, -1));
         }
         Optional<CapturedFrame> frame = ctx.frames().frame(current.camera());
         if (frame.isEmpty()) {
@@ -213,6 +273,16 @@ final class WatchJobLoop {
         Optional<VlmClient> client = ctx.vlm().client();
         if (client.isEmpty()) {
             return Uni.createFrom().item(Step.retry("no_vision", "No vision-capable VLM is configured"));
+        }
+        int budget = budgetOf(current, ctx.config());
+        if (calls() >= budget) {
+            return Uni.createFrom().item(new Step("budget", "VLM call budget exhausted: " + budget + " of " + budget
+                    + " calls used (max_vlm_calls)", null, null, null, null, -1));
+        }
+        long wait = ctx.budget().tryTake();
+        if (wait > 0) {
+            return Uni.createFrom().item(Step.retry("global_budget", "The watch VLM budget of this replica (" + ctx.budget().perHour()
+                    + " calls per hour, all jobs) is used up; next look when it has room", Math.min(wait, 60_000)));
         }
         Uni<Boolean> ready = visionConfirmed()
                 ? Uni.createFrom().item(true)
@@ -226,6 +296,10 @@ final class WatchJobLoop {
         return visionConfirmed;
     }
 
+    private synchronized int calls() {
+        return vlmCalls;
+    }
+
     private Uni<Step> ask(VlmClient client, CapturedFrame frame) {
         byte[] jpeg;
         try {
@@ -233,22 +307,24 @@ final class WatchJobLoop {
         } catch (RuntimeException e) {
             return Uni.createFrom().item(Step.retry("no_frame", "Camera frame unavailable (latest frame could not be decoded)"));
         }
-        ChatMessage turn = ChatMessage.user("Frame captured at " + clockFormat.format(Instant.ofEpochMilli(frame.capturedAt())) + ".",
-                new ContentPart.Image(CapturedFrame.JPEG, jpeg));
+        String question = "Frame captured at " + clockFormat.format(Instant.ofEpochMilli(frame.capturedAt())) + ".";
+        ChatMessage turn = ChatMessage.user(question, new ContentPart.Image(CapturedFrame.JPEG, jpeg));
         ChatRequest request;
         synchronized (this) {
-            request = new ChatRequest(null, conversation.ask(turn), ctx.config().vlmMaxTokens(), ctx.config().vlmTemperature(),
-                    ctx.config().vlmTimeout());
+            request = new ChatRequest(null, conversation.ask(turn, new WatchExchange(frame.frameId().toString(), frame.capturedAt(), question, null)),
+                    ctx.config().vlmMaxTokens(), ctx.config().vlmTemperature(), ctx.config().vlmTimeout());
+            vlmCalls++;
         }
+        ctx.metrics().vlmCall();
         long t0 = System.nanoTime();
         return client.chat(request, Priority.WATCH)
                 .map(result -> {
                     ctx.metrics().vlmLatency(Duration.ofNanos(System.nanoTime() - t0), "ok");
-                    return new Step("answer", null, result.content(), null);
+                    return new Step("answer", null, result.content(), result.finishReason(), null, frame, -1);
                 })
                 .onFailure(VlmException.class).recoverWithItem(e -> {
                     ctx.metrics().vlmLatency(Duration.ofNanos(System.nanoTime() - t0), "error");
-                    return new Step("vlm_error", null, null, (VlmException) e);
+                    return new Step("vlm_error", null, null, null, (VlmException) e, frame, -1);
                 });
     }
 
@@ -257,6 +333,8 @@ final class WatchJobLoop {
         switch (step.outcome()) {
             case "timeout" -> finish(WatchStatus.FAILED, null,
                     timeoutMessage(job().maxDurationMinutes()), null);
+            case "budget" -> finish(WatchStatus.FAILED, null, step.text(), null);
+            case "global_budget" -> progress(step.outcome(), step.text(), null, false, reason, step.delayMs(), "retry");
             case "no_frame" -> progress(step.outcome(), step.text(), null, false, reason, config.retryAfterNoFrame().toMillis(), "retry");
             case "no_vision" -> {
                 synchronized (this) {
@@ -265,7 +343,7 @@ final class WatchJobLoop {
                 progress(step.outcome(), step.text(), null, false, reason, config.retryAfterNoVision().toMillis(), "retry");
             }
             case "vlm_error" -> vlmFailed(step.failure(), reason);
-            default -> answered(step.content(), reason);
+            default -> answered(step, reason);
         }
     }
 
@@ -289,7 +367,8 @@ final class WatchJobLoop {
                 null, false, reason, delay, "retry");
     }
 
-    private void answered(String content, String reason) {
+    private void answered(Step step, String reason) {
+        String content = step.content();
         WatchConfig config = ctx.config();
         if (content == null || content.isBlank()) {
             synchronized (this) {
@@ -298,13 +377,25 @@ final class WatchJobLoop {
             progress("empty", "The VLM returned an empty answer", null, false, reason, config.retryAfterEmpty().toMillis(), "retry");
             return;
         }
-        WatchVerdict verdict = VlmResponseParser.parseWatchVerdict(content, config.maxNextRunSeconds());
+        WatchVerdict verdict = VlmResponseParser.parseWatchVerdict(content, config.defaultNextRunSeconds());
         if (!verdict.parsed()) {
             synchronized (this) {
                 conversation.dropPending();
             }
             progress("unparseable", "The VLM answer was not the expected JSON: " + verdict.error(), null, false, reason,
                     config.retryAfterUnparseable().toMillis(), "retry");
+            return;
+        }
+        boolean truncated = "length".equalsIgnoreCase(step.finishReason());
+        if (verdict.conditionMet() && (truncated || !verdict.error().isBlank())) {
+            // never notify on garbage: a "met" read from a cut-off or repaired answer is not trusted; look again
+            synchronized (this) {
+                conversation.dropPending();
+                visionConfirmed = true;
+            }
+            progress("unreliable", "The VLM said the condition is met, but its answer was "
+                            + (truncated ? "cut off (max_tokens)" : verdict.error()) + "; not notifying on it, looking again",
+                    null, false, reason, config.retryAfterUnreliable().toMillis(), "retry");
             return;
         }
         synchronized (this) {
@@ -319,15 +410,17 @@ final class WatchJobLoop {
         String message = !verdict.notificationMessage().isBlank()
                 ? verdict.notificationMessage().trim()
                 : verdict.reasoning();
-        notifyMet(message, verdict.reasoning(), reason);
+        notifyMet(message, verdict.reasoning(), reason, step.frame());
     }
 
     /** Publishes the notification first (acknowledged by the broker), then persists success. */
-    private void notifyMet(String message, String reasoning, String reason) {
+    private void notifyMet(String message, String reasoning, String reason, CapturedFrame frame) {
         WatchJob current = job();
         long now = ctx.clock().millis();
-        NotificationRaised notification = new NotificationRaised(NotificationRaised.SCHEMA, current.id(), current.camera(),
-                current.condition(), message, reasoning, now);
+        String frameId = frame == null ? null : frame.frameId().toString();
+        NotificationRaised notification = new NotificationRaised(NotificationRaised.SCHEMA, UUID.randomUUID().toString(), current.id(),
+                current.camera(), current.condition(), message, reasoning, frameId, ctx.links().thumbnailUrl(current.camera(), frameId),
+                current.channels(), now);
         ctx.notifications().send(io.smallrye.reactive.messaging.kafka.Record.of(current.camera(), notification))
                 .subscribe().with(
                         ok -> finish(WatchStatus.SUCCESS, message, null, reasoning),
@@ -359,7 +452,7 @@ final class WatchJobLoop {
             long now = ctx.clock().millis();
             long clamped = Math.max(0, delayMs);
             updated = job.withProgress(job.iterations() + 1, replaceReasoning ? reasoning : job.lastReasoning(), text, reason, now,
-                    Math.min(now + clamped, job.expiresAt()), ctx.instance(), now);
+                    Math.min(now + clamped, job.expiresAt()), ctx.instance(), vlmCalls, conversation.exchanges(), now);
             job = updated;
             schedule(clamped, nextReason);
         }
@@ -378,13 +471,19 @@ final class WatchJobLoop {
             cancelTimer();
             long now = ctx.clock().millis();
             WatchJob counted = status == WatchStatus.SUCCESS
-                    ? job.withProgress(job.iterations() + 1, reasoning, "Condition met", job.lastWakeReason(), now, null, null, now)
-                    : job;
+                    ? job.withProgress(job.iterations() + 1, reasoning, "Condition met", job.lastWakeReason(), now, null, null, vlmCalls,
+                            conversation.exchanges(), now)
+                    : error != null && !error.startsWith("Monitor timed out") && !error.startsWith("Unexpected")
+                    ? job.withProgress(job.iterations(), job.lastReasoning(), error, job.lastWakeReason(), job.lastRunAt(), null, null,
+                            vlmCalls, conversation.exchanges(), now)
+                    : job.withProgress(job.iterations(), job.lastReasoning(), job.lastOutcome(), job.lastWakeReason(), job.lastRunAt(),
+                            null, null, vlmCalls, conversation.exchanges(), now);
             finished = counted.finished(status, message, error, now);
             job = finished;
         }
         ctx.metrics().iteration(status == WatchStatus.SUCCESS ? "met" : status == WatchStatus.FAILED && error != null
-                && error.startsWith("Monitor timed out") ? "timeout" : "error");
+                && error.startsWith("Monitor timed out") ? "timeout" : error != null && error.startsWith("VLM call budget") ? "budget"
+                : "error");
         ctx.metrics().finished(status);
         ctx.ended(this);
         if (status == WatchStatus.SUCCESS) {

@@ -1,6 +1,7 @@
 package io.sightline.watch;
 
 import io.quarkus.logging.Log;
+import io.sightline.common.vocabulary.ObjectVocabulary;
 import io.sightline.latest.LatestFrames;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -45,12 +46,21 @@ class WatchJobs implements WatchJobLog.Listener {
         if (!log.caughtUp()) {
             throw new WatchRejected(503, "watch jobs are still being loaded from Kafka; retry shortly");
         }
+        List<String> labels = detectorLabels(request.labels());
         int minutes = request.maxDurationMinutes() == null ? config.defaultDurationMinutes() : request.maxDurationMinutes();
+        if (request.maxVlmCalls() != null && request.maxVlmCalls() > config.budget().maxCallsPerJob()) {
+            throw new WatchRejected(400, "max_vlm_calls must be at most " + config.budget().maxCallsPerJob());
+        }
         long now = System.currentTimeMillis();
-        WatchJob job = new WatchJob(WatchJob.SCHEMA, UUID.randomUUID().toString(), camera, request.condition().trim(),
-                request.labels() == null ? List.of() : request.labels().stream().map(l -> l.trim().toLowerCase(Locale.ROOT)).distinct().toList(),
+        WatchJob draft = new WatchJob(WatchJob.SCHEMA, UUID.randomUUID().toString(), camera, request.condition().trim(), labels,
                 request.zones(), minutes, WatchStatus.RUNNING, now, now + minutes * config.minute().toMillis(), null, 0,
-                null, "Waiting for the first look", null, null, now, null, null, null, now);
+                null, "Waiting for the first look", null, null, now, null, null, null,
+                request.channels() == null ? List.of() : request.channels().stream().distinct().toList(),
+                request.maxVlmCalls() == null ? 0 : request.maxVlmCalls(), 0, 0, List.of(), now);
+        int budget = WatchJobLoop.budgetOf(draft, config);
+        WatchJob job = new WatchJob(draft.schema(), draft.id(), draft.camera(), draft.condition(), draft.labels(), draft.zones(),
+                draft.maxDurationMinutes(), draft.status(), draft.createdAt(), draft.expiresAt(), null, 0, null, draft.lastOutcome(),
+                null, null, null, null, null, null, draft.channels(), budget, 0, 0, List.of(), now);
         synchronized (pending) {
             List<WatchJob> running = log.all().stream().filter(j -> j.status() == WatchStatus.RUNNING).toList();
             long total = running.size() + pending.size();
@@ -67,13 +77,41 @@ class WatchJobs implements WatchJobLog.Listener {
             pending.add(job);
         }
         return log.write(job)
-                .invoke(written -> Log.infof("Watch job %s created on camera %s for %d minutes: %s", written.id(), camera, minutes,
-                        written.condition()))
+                .invoke(written -> Log.infof("Watch job %s created on camera %s for %d minutes (budget %d VLM calls): %s", written.id(),
+                        camera, minutes, written.maxVlmCalls(), written.condition()))
                 .eventually(() -> {
                     synchronized (pending) {
                         pending.remove(job);
                     }
                 });
+    }
+
+    /**
+     * The request's labels as the detector names them ("people" becomes "person"), or 400 naming the unknown ones
+     * and listing the known: a label the detector never reports would never wake the job. The detector reports
+     * COCO's 80 classes, so "package" (or "parcel") is not one; those belong in the condition text.
+     */
+    static List<String> detectorLabels(List<String> requested) {
+        if (requested == null || requested.isEmpty()) {
+            return List.of();
+        }
+        List<String> unknown = new java.util.ArrayList<>();
+        java.util.LinkedHashSet<String> labels = new java.util.LinkedHashSet<>();
+        for (String label : requested) {
+            String word = label.trim().toLowerCase(Locale.ROOT);
+            ObjectVocabulary.canonical(word).filter(ObjectVocabulary.LABELS::contains)
+                    .ifPresentOrElse(labels::add, () -> unknown.add(word));
+        }
+        if (!unknown.isEmpty()) {
+            String quoted = unknown.stream().map(w -> "'" + w + "'").collect(java.util.stream.Collectors.joining(", "));
+            throw new WatchRejected(400, "labels " + quoted + (unknown.size() == 1 ? " is not a class" : " are not classes")
+                    + " the object detector reports (it detects the 80 COCO classes, listed in known_labels): labels only wake "
+                    + "the job early when the detector sees them. Describe " + (unknown.size() == 1 ? "it" : "them")
+                    + " in the condition text instead, e.g. \"a " + unknown.get(0) + " is on the doormat\", and leave "
+                    + (unknown.size() == 1 ? "it" : "them") + " out of labels.",
+                    java.util.Map.of("unknown_labels", unknown, "known_labels", ObjectVocabulary.LABELS));
+        }
+        return List.copyOf(labels);
     }
 
     List<WatchJob> list(String camera, WatchStatus status) {

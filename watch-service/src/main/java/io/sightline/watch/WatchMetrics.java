@@ -66,4 +66,14 @@ class WatchMetrics {
         Counter.builder("sightline.watch.detections.rejected").description("Unreadable detections records (dead-lettered)")
                 .register(registry).increment();
     }
+
+    void vlmCall() {
+        Counter.builder("sightline.watch.vlm.calls").description("VLM calls made by watch jobs (each counts against its budget)")
+                .register(registry).increment();
+    }
+
+    void downtime(Duration down) {
+        Timer.builder("sightline.watch.downtime").description("Time resumed jobs spent without a running replica")
+                .register(registry).record(down);
+    }
 }

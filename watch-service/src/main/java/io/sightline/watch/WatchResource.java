@@ -76,8 +76,11 @@ public class WatchResource {
 
     @ServerExceptionMapper
     Response rejected(WatchRejected e) {
-        return Response.status(e.status()).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", e.getMessage(), "status", e.status())).build();
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("error", e.getMessage());
+        body.put("status", e.status());
+        body.putAll(e.details());
+        return Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 
     private static WatchStatus parseStatus(String status) {

@@ -37,8 +37,9 @@ class WatchRunner implements WatchJobLog.Listener {
 
     /** What a job loop needs; one instance shared by all loops of this replica. */
     record Context(WatchConfig config, Clock clock, ZoneId zone, LatestFrames frames, WatchVlm vlm, WatchJobLog log,
-                   MutinyEmitter<Record<String, NotificationRaised>> notifications, WatchMetrics metrics,
-                   ScheduledExecutorService timer, ExecutorService workers, String instance, Consumer<WatchJobLoop> onEnded) {
+                   MutinyEmitter<Record<String, NotificationRaised>> notifications, WatchMetrics metrics, WatchBudget budget,
+                   WatchLinks links, ScheduledExecutorService timer, ExecutorService workers, String instance,
+                   Consumer<WatchJobLoop> onEnded) {
         void ended(WatchJobLoop loop) {
             onEnded.accept(loop);
         }
@@ -56,7 +57,8 @@ class WatchRunner implements WatchJobLog.Listener {
     private ScheduledFuture<?> purger;
 
     WatchRunner(WatchConfig config, WatchJobLog log, LatestFrames frames, WatchVlm vlm,
-                @Channel("notifications") MutinyEmitter<Record<String, NotificationRaised>> notifications, WatchMetrics metrics) {
+                @Channel("notifications") MutinyEmitter<Record<String, NotificationRaised>> notifications, WatchMetrics metrics,
+                WatchBudget budget) {
         this.config = config;
         this.log = log;
         AtomicInteger n = new AtomicInteger();
@@ -64,7 +66,8 @@ class WatchRunner implements WatchJobLog.Listener {
         this.workers = Executors.newFixedThreadPool(Math.max(1, config.workerThreads()), r -> daemon(r, "watch-worker-" + n.incrementAndGet()));
         ZoneId zone = config.timeZone().map(ZoneId::of).orElse(ZoneId.systemDefault());
         String instance = System.getenv().getOrDefault("HOSTNAME", "watch") + "-" + UUID.randomUUID().toString().substring(0, 8);
-        this.ctx = new Context(config, Clock.systemUTC(), zone, frames, vlm, log, notifications, metrics, timer, workers, instance,
+        this.ctx = new Context(config, Clock.systemUTC(), zone, frames, vlm, log, notifications, metrics, budget,
+                WatchLinks.from(config.links()), timer, workers, instance,
                 loop -> {
                     endedHere.add(loop.id());
                     loops.remove(loop.id(), loop);

@@ -9,8 +9,10 @@
  * finished job is past {@code sightline.watch.finished-retention}. Every replica reads the whole topic
  * from the beginning ({@code WatchJobLog}, a plain consumer without group), so any replica can list,
  * show, stream and cancel any job. A finished status is final: a later {@code running} record of the
- * same job is ignored. The conversation history of a job is not persisted; a resumed job starts a new
- * conversation with the same system prompt.
+ * same job is ignored. The last {@code history-pairs} frame/answer pairs of the conversation are part of the
+ * record ({@code history}: the user turn's text, frame id and capture time, the model's answer; not the images),
+ * so a job resumed after a restart or on another replica continues the same conversation, its earlier frames
+ * as text.
  *
  * <h2>Exactly one runner per job</h2>
  * Every replica is a member of the consumer group {@code sightline.watch.owner-group} subscribed to
@@ -24,8 +26,17 @@
  * with the same static member id ({@code owner-instance-id}, from {@code sightline.replica-id}) takes them back
  * at once. A replica that stops polling loses them after
  * {@code max.poll.interval.ms}. A new owner starts a job only after it has read {@code watch.jobs} to
- * the end, so it resumes from the latest persisted state (iteration count, wall-clock deadline
- * {@code expires_at}: downtime counts against the job's duration).
+ * the end, so it resumes from the latest persisted state (iteration count, history, VLM calls). The time it
+ * spent without a running replica (since the previous owner's last record: its last progress, or the suspend
+ * record a stopping owner writes) is reported ({@code downtime_ms}, a "Resumed after ..." record) and added to
+ * {@code expires_at}: a job resumes with the time it had left.
+ *
+ * <h2>Budgets and trust</h2>
+ * Each job has {@code max_vlm_calls} (from the request, else {@code budget.calls-per-minute} per minute of its
+ * duration); reaching it ends the job as {@code failed} with the reason. All jobs of a replica share
+ * {@code budget.global-calls-per-hour}; a job that finds it used up waits and says so in {@code last_outcome}.
+ * A "met" verdict read from an answer cut off at {@code max_tokens} or repaired from malformed JSON raises no
+ * notification: the job looks again.
  *
  * <h2>Cancel from any replica</h2>
  * If the job runs here, its loop stops and writes {@code cancelled}. Otherwise this replica writes

@@ -10,6 +10,7 @@ import io.sightline.common.event.DetectionsProduced;
 import io.sightline.common.kafka.Topics;
 import io.sightline.latest.LatestFrames;
 import io.sightline.testsupport.KafkaBrokerResource;
+import io.sightline.testsupport.StandInVlmServer;
 import io.sightline.testsupport.StandInVlmServer.ReceivedRequest;
 import io.sightline.testsupport.TestImages;
 import io.sightline.testsupport.TestKafka;
@@ -65,13 +66,15 @@ class WatchJobsTest {
     @Test
     void conditionMetOnTheThirdFrameRaisesExactlyOneNotificationWithTheModelsMessage() throws Exception {
         String camera = cameraWithFrame(1280, 720);
+        String lastFrameId = frames.frame(camera).orElseThrow().frameId().toString();
         String token = token();
         ScriptedVlm.Script script = ScriptedVlm.script(token,
                 verdict(false, 1, "The porch is empty.", ""),
                 verdict(false, 1, "A courier walks up the path.", ""),
                 verdict(true, 30, "A parcel lies on the doormat.", "Your package was delivered to the porch"));
         try (TopicReader notifications = TopicReader.fromNow(Topics.NOTIFICATIONS)) {
-            String id = create(camera, "the package has been delivered to the porch " + token);
+            String id = create(camera, Map.of("condition", "the package has been delivered to the porch " + token,
+                    "channels", List.of("family-phones")));
 
             JsonPath done = awaitStatus(id, "success");
             assertThat(done.getString("notification_message")).isEqualTo("Your package was delivered to the porch");
@@ -87,6 +90,12 @@ class WatchJobsTest {
             assertThat(raised.path("condition").asText()).contains("the package has been delivered");
             assertThat(raised.path("message").asText()).isEqualTo("Your package was delivered to the porch");
             assertThat(raised.path("reasoning").asText()).isEqualTo("A parcel lies on the doormat.");
+            assertThat(raised.path("schema").asInt()).isEqualTo(2);
+            assertThat(UUID.fromString(raised.path("notification_id").asText())).isNotNull();
+            assertThat(raised.path("frame_id").asText()).isEqualTo(lastFrameId);
+            assertThat(raised.path("thumbnail_url").asText()).isEqualTo("/api/v1/cameras/" + camera + "/frame.jpg");
+            assertThat(raised.path("channels").isArray()).isTrue();
+            assertThat(raised.path("channels")).extracting(JsonNode::asText).containsExactly("family-phones");
             assertThat(notifications.drain(Duration.ofMillis(1500)).stream().filter(r -> TopicReader.valueText(r).contains(id)))
                     .as("exactly one notification").hasSize(1);
         }
@@ -261,7 +270,8 @@ class WatchJobsTest {
         await().atMost(WAIT).until(() -> job(id).getInt("iterations") > iterationsPersisted);
         JsonPath resumed = job(id);
         assertThat(resumed.getString("status")).isEqualTo("running");
-        assertThat(resumed.getLong("expires_at")).isEqualTo(expiresAt);
+        assertThat(resumed.getLong("expires_at")).as("the deadline moves by the time spent down")
+                .isEqualTo(expiresAt + resumed.getLong("downtime_ms"));
         assertThat(script.calls()).isGreaterThan(callsWhenStopped);
     }
 
@@ -388,6 +398,137 @@ class WatchJobsTest {
         create(third, "cap c " + token());
         given().contentType(ContentType.JSON).body(Map.of("camera", third, "condition", "over the global limit"))
                 .post("/api/v1/watch").then().statusCode(429).body("error", containsString("the limit is 6"));
+    }
+
+    // ---- issue 17: the watch loop fixes
+
+    @Test
+    void verdictWithoutNextRunInLooksAgainAfterTheThirtySecondDefaultNotFiveMinutes() {
+        String camera = cameraWithFrame(320, 240);
+        String token = token();
+        ScriptedVlm.script(token, "{\"condition_met\": false, \"reasoning\": \"Nothing yet.\", \"notification_message\": \"\"}");
+        String id = create(camera, "a bird lands on the feeder " + token);
+
+        await().atMost(WAIT).until(() -> job(id).getInt("iterations") >= 1);
+        JsonPath after = job(id);
+        assertThat(after.getString("last_outcome")).isEqualTo("Condition not met yet");
+        assertThat(after.getLong("next_run_at") - after.getLong("last_run_at")).as("sightline.watch.default-next-run-seconds")
+                .isBetween(29_000L, 30_000L);
+    }
+
+    @Test
+    void labelsOutsideTheDetectorsVocabularyAreRejectedWithTheKnownLabelsAndSynonymsAreMapped() {
+        String camera = cameraWithFrame(320, 240);
+        JsonPath rejected = given().contentType(ContentType.JSON)
+                .body(Map.of("camera", camera, "condition", "the package is delivered", "labels", List.of("person", "package")))
+                .post("/api/v1/watch").then().statusCode(400).extract().jsonPath();
+        assertThat(rejected.getString("error")).contains("'package' is not a class the object detector reports")
+                .contains("COCO").contains("in the condition text instead");
+        assertThat(rejected.getList("unknown_labels")).containsExactly("package");
+        assertThat(rejected.getList("known_labels", String.class)).hasSize(80).contains("person", "dog", "suitcase");
+
+        String id = given().contentType(ContentType.JSON)
+                .body(Map.of("camera", camera, "condition", "people with a dog " + token(), "labels", List.of("People", "dog")))
+                .post("/api/v1/watch").then().statusCode(201).extract().jsonPath().getString("id");
+        assertThat(job(id).getList("labels")).containsExactly("person", "dog");
+    }
+
+    @Test
+    void channelsAreValidatedAsNames() {
+        String camera = cameraWithFrame(320, 240);
+        given().contentType(ContentType.JSON).body(Map.of("camera", camera, "condition", "x", "channels", List.of("Bad Name")))
+                .post("/api/v1/watch").then().statusCode(400).body(containsString("channels must be names"));
+        given().contentType(ContentType.JSON).body(Map.of("camera", camera, "condition", "x",
+                        "channels", java.util.stream.IntStream.range(0, 11).mapToObj(i -> "c" + i).toList()))
+                .post("/api/v1/watch").then().statusCode(400).body(containsString("at most 10 channels"));
+    }
+
+    @Test
+    void aTruncatedOrRepairedMetVerdictNeverRaisesANotification() throws Exception {
+        String camera = cameraWithFrame(320, 240);
+        String token = token();
+        ScriptedVlm.Script script = ScriptedVlm.script(token,
+                "{\"condition_met\": true, \"next_run_in\": 5, \"reasoning\": \"A parcel lies on the",
+                "condition_met: true, next_run_in: 5, reasoning: \"maybe a parcel\"",
+                verdict(false, 300, "No parcel.", ""));
+        try (TopicReader notifications = TopicReader.fromNow(Topics.NOTIFICATIONS)) {
+            String id = create(camera, "a parcel is on the mat " + token);
+            await().atMost(WAIT).until(() -> script.calls() >= 3 && job(id).getInt("iterations") >= 3);
+            assertThat(job(id).getString("status")).isEqualTo("running");
+            assertThat(job(id).getString("last_reasoning")).isEqualTo("No parcel.");
+            assertThat(notifications.drain(Duration.ofMillis(1000)).stream().filter(r -> TopicReader.valueText(r).contains(id)))
+                    .as("no notification from a cut-off or repaired answer").isEmpty();
+            assertThat(script.requests.get(2).text()).as("the untrusted answers are not kept in the conversation")
+                    .doesNotContain("A parcel lies on the").doesNotContain("maybe a parcel");
+        }
+    }
+
+    @Test
+    void conversationHistorySurvivesARestartAndTheJobResumesWithinTenSecondsWithItsDowntimeReported() throws Exception {
+        String camera = cameraWithFrame(320, 240);
+        String token = token();
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        ScriptedVlm.Script script = ScriptedVlm.scriptReplies(token, List.of(
+                r -> StandInVlmServer.Reply.text(verdict(false, 1, "Look " + n.incrementAndGet() + ": the gate is shut.", ""))));
+        String id = create(camera, Map.of("condition", "the gate opens " + token, "max_duration_minutes", 600));
+        await().atMost(WAIT).until(() -> job(id).getInt("iterations") >= 3);
+
+        runner.stop();
+        int callsWhenStopped = script.calls();
+        long expiresBefore = persisted(id).path("expires_at").asLong();
+        // down for at least 1.5 s: no replica runs the job
+        await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+
+        Instant restarted = Instant.now();
+        runner.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> script.calls() > callsWhenStopped + 1);
+        Duration resumedWithin = Duration.between(restarted, script.requests.get(callsWhenStopped + 1).at());
+        assertThat(resumedWithin).as("first look after the restart").isLessThan(Duration.ofSeconds(10));
+
+        ReceivedRequest afterRestart = script.requests.get(callsWhenStopped + 1);
+        assertThat(afterRestart.text()).as("the earlier answers are still in the conversation")
+                .contains("the gate is shut").contains(WatchConversation.RESTORED_NOTE.trim());
+        await().atMost(WAIT).until(() -> job(id).getLong("downtime_ms") > 0);
+        JsonPath resumed = job(id);
+        assertThat(resumed.getLong("downtime_ms")).isBetween(1400L, 10_000L);
+        assertThat(resumed.getLong("expires_at")).isEqualTo(expiresBefore + resumed.getLong("downtime_ms"));
+        assertThat(resumed.getList("history")).isNotEmpty().hasSizeLessThanOrEqualTo(10);
+        try (TopicReader all = TopicReader.fromBeginning(Topics.WATCH_JOBS)) {
+            assertThat(all.drain(Duration.ofSeconds(1)).stream().filter(r -> id.equals(r.key())).map(TopicReader::valueText))
+                    .as("the resume is an event of its own").anySatisfy(v -> assertThat(v).contains("Resumed after"));
+        }
+        System.out.printf("watch resume after restart: first look %d ms after start(), downtime reported %d ms%n",
+                resumedWithin.toMillis(), resumed.getLong("downtime_ms"));
+    }
+
+    @Test
+    void aJobThatUsedItsVlmCallBudgetEndsSayingSo() {
+        String camera = cameraWithFrame(320, 240);
+        String token = token();
+        ScriptedVlm.Script script = ScriptedVlm.script(token, verdict(false, 1, "Not yet.", ""));
+        String id = create(camera, Map.of("condition", "the oven light goes off " + token, "max_vlm_calls", 2));
+        assertThat(job(id).getInt("max_vlm_calls")).isEqualTo(2);
+
+        JsonPath failed = awaitStatus(id, "failed");
+        assertThat(failed.getString("error")).isEqualTo("VLM call budget exhausted: 2 of 2 calls used (max_vlm_calls)");
+        assertThat(failed.getInt("vlm_calls")).isEqualTo(2);
+        assertThat(script.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void theDefaultBudgetFollowsTheDuration() {
+        String camera = cameraWithFrame(320, 240);
+        String id = create(camera, Map.of("condition", "budget default " + token(), "max_duration_minutes", 10));
+        assertThat(job(id).getInt("max_vlm_calls")).as("12 calls per minute").isEqualTo(120);
+    }
+
+    private static JsonNode persisted(String id) {
+        try (TopicReader all = TopicReader.fromBeginning(Topics.WATCH_JOBS)) {
+            List<ConsumerRecord<String, byte[]>> records = all.drain(Duration.ofSeconds(1)).stream().filter(r -> id.equals(r.key())).toList();
+            return JSON.readTree(records.get(records.size() - 1).value());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     // ---- helpers
