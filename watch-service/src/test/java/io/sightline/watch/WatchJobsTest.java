@@ -292,7 +292,7 @@ class WatchJobsTest {
         // another replica: a plain member of the same owner group
         java.util.Properties props = new java.util.Properties();
         props.put("bootstrap.servers", io.sightline.testsupport.TestBroker.bootstrapServers());
-        props.put("group.id", "fallback-service-watch-owners");
+        props.put("group.id", "watch-service-owners");
         props.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         props.put("enable.auto.commit", "false");
         props.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
