@@ -51,7 +51,7 @@ class WatchEndToEndTest {
     private static String operatorKey;
 
     @BeforeAll
-    static void startSystem() throws IOException {
+    static void startSystem() throws Exception {
         String bootstrap = TestBroker.bootstrapServers();
         vlm = StandInVlmServer.start("stand-in-vlm").respond(r -> StandInVlmServer.Reply.text(r.text().contains(MET_TOKEN)
                 ? "{\"condition_met\": true, \"next_run_in\": 5, \"reasoning\": \"A brown parcel lies on the doormat.\", "
@@ -89,9 +89,11 @@ class WatchEndToEndTest {
         }
         watch.awaitReady(Duration.ofSeconds(180));
 
-        HttpResponse<String> created = send("PUT", "/api/v1/cameras/porch", adminKey, "application/json",
-                "{\"source\":{\"type\":\"push\"}}".getBytes());
-        assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+        for (String camera : List.of("porch", "garage")) {
+            HttpResponse<String> created = send("PUT", "/api/v1/cameras/" + camera, adminKey, "application/json",
+                    "{\"source\":{\"type\":\"push\"}}".getBytes());
+            assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+        }
     }
 
     @AfterAll
