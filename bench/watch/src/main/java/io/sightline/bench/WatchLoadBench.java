@@ -101,6 +101,14 @@ public final class WatchLoadBench {
                 names.add("bench-cam-" + c);
                 TestKafka.sendFrame(names.get(c), jpeg, 1280, 720);
             }
+            // cameras keep sending (one frame per camera every 5 s): frames expire after latest-state's frame-ttl
+            java.util.concurrent.ScheduledExecutorService pusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "bench-camera-pusher");
+                t.setDaemon(true);
+                return t;
+            });
+            pusher.scheduleWithFixedDelay(() -> names.forEach(n -> TestKafka.sendFrame(n, jpeg, 1280, 720)), 5, 5,
+                    java.util.concurrent.TimeUnit.SECONDS);
             // the service knows a camera once its frame is cached: creating a job answers 404 before
             awaitTrue(() -> create(http, base, names.get(cameras - 1), "probe").statusCode() == 201, Duration.ofSeconds(60), "frames cached");
             cancelAll(http, base);
@@ -131,10 +139,18 @@ public final class WatchLoadBench {
             int callsEnd = vlmCalls.get();
             Sample load = sample(http, base, service.pid());
             JsonNode all = JSON.readTree(get(http, base + "/api/v1/watch?status=running").body());
+            StringBuilder outcomes = new StringBuilder();
+            Matcher om = Pattern.compile("(?m)^sightline_watch_iterations_total\\{[^}]*outcome=\"([a-z_]+)\"[^}]*} ([0-9.eE+]+)")
+                    .matcher(get(http, base + "/q/metrics").body());
+            while (om.find()) {
+                outcomes.append(outcomes.length() == 0 ? "" : ", ").append(om.group(1)).append(' ').append((long) Double.parseDouble(om.group(2)));
+            }
             String table = report(jobs, cameras, delayMs, nextRunIn, slots, createS, idle, loadStart, load,
                     (itersEnd - itersStart) / seconds, (callsEnd - callsStart) / seconds, all.size(), callsBefore, vlm.maxConcurrentRequests(), seconds);
+            table += "iterations by outcome since start (all phases): " + outcomes + "\n";
             System.out.println(table);
             Files.writeString(Path.of("target", "results.md"), table);
+            pusher.shutdownNow();
             cancelAll(http, base);
         } finally {
             service.destroy();
@@ -186,6 +202,12 @@ public final class WatchLoadBench {
     private static long iterations(HttpClient http, String base) {
         try {
             JsonNode all = JSON.readTree(get(http, base + "/api/v1/watch?status=running").body());
+            StringBuilder outcomes = new StringBuilder();
+            Matcher om = Pattern.compile("(?m)^sightline_watch_iterations_total\\{[^}]*outcome=\"([a-z_]+)\"[^}]*} ([0-9.eE+]+)")
+                    .matcher(get(http, base + "/q/metrics").body());
+            while (om.find()) {
+                outcomes.append(outcomes.length() == 0 ? "" : ", ").append(om.group(1)).append(' ').append((long) Double.parseDouble(om.group(2)));
+            }
             long sum = 0;
             for (JsonNode job : all) {
                 sum += job.path("iterations").asLong();
