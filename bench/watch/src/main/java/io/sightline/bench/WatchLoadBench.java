@@ -147,7 +147,12 @@ public final class WatchLoadBench {
             }
             String table = report(jobs, cameras, delayMs, nextRunIn, slots, createS, idle, loadStart, load,
                     (itersEnd - itersStart) / seconds, (callsEnd - callsStart) / seconds, all.size(), callsBefore, vlm.maxConcurrentRequests(), seconds);
+            Map<String, Integer> lastOutcomes = new java.util.TreeMap<>();
+            for (JsonNode job : all) {
+                lastOutcomes.merge(job.path("last_outcome").asText().replaceAll("[0-9a-f-]{36}", "<id>"), 1, Integer::sum);
+            }
             table += "iterations by outcome since start (all phases): " + outcomes + "\n";
+            table += "last_outcome of the jobs at the end: " + lastOutcomes + "\n";
             System.out.println(table);
             Files.writeString(Path.of("target", "results.md"), table);
             pusher.shutdownNow();
