@@ -95,7 +95,7 @@ class ScalingDriftTest {
         assertThat(deny.path("policyTypes").toString()).contains("Ingress", "Egress");
         assertThat(deny.path("podSelector").path("matchExpressions").get(0).path("values").findValuesAsText(""))
                 .isNotNull();
-        assertThat(deny.path("podSelector").toString()).contains(List.of("gateway", "capture-service", "caption-service", "fallback-service", "vlm-service").toArray(new String[0]));
+        assertThat(deny.path("podSelector").toString()).contains(List.of("gateway", "capture-service", "caption-service", "fallback-service", "watch-service", "vlm-service").toArray(new String[0]));
     }
 
     /** The one other outside caller: the CloudNativePG operator (namespace cnpg-system) on the database pods' status port 8000. */

@@ -7,7 +7,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Configuration of fallback-service (queries, latest-frame cache, VLM fallback, classifier). */
+/** Configuration of fallback-service (queries, VLM fallback, classifier); the latest-frame cache is sightline.latest-state.*. */
 @ConfigMapping(prefix = "sightline.fallback")
 public interface FallbackConfig {
 
@@ -31,8 +31,6 @@ public interface FallbackConfig {
     @WithDefault("2048")
     int statsWindow();
 
-    Cache cache();
-
     Vlm vlm();
 
     Classifier classifier();
@@ -48,38 +46,6 @@ public interface FallbackConfig {
         /** Upper bound of one history call. */
         @WithDefault("3s")
         Duration timeout();
-    }
-
-    /** The latest-frame cache fed from {@code frames}, {@code captions} and {@code detections}. */
-    interface Cache {
-
-        /** Largest frame kept, in bytes after re-encoding; larger frames go to frames.dlq. */
-        @WithDefault("1048576")
-        int maxFrameBytes();
-
-        /** How long a frame stays usable after it was captured. */
-        @WithDefault("300s")
-        Duration frameTtl();
-
-        /** How long a camera stays known (caption, detections) after its last update. */
-        @WithDefault("24h")
-        Duration cameraTtl();
-
-        /** Most cameras tracked; the least recently updated one is evicted beyond this. */
-        @WithDefault("256")
-        int maxCameras();
-
-        /** Longest side of a cached frame in pixels: larger frames are downscaled on arrival. */
-        @WithDefault("1024")
-        int maxSide();
-
-        /** JPEG quality (0-100) of cached frames; they are sent to the VLM as they are cached. */
-        @WithDefault("85")
-        int jpegQuality();
-
-        /** How often expired frames and cameras are swept out. */
-        @WithDefault("10s")
-        Duration sweepInterval();
     }
 
     /** The OpenAI-compatible VLM asked when confidence is low. */

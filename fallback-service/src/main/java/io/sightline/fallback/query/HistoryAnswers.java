@@ -1,5 +1,6 @@
 package io.sightline.fallback.query;
 
+import io.sightline.common.vocabulary.ObjectVocabulary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.fallback.classify.QueryIntent;

@@ -1,9 +1,10 @@
 package io.sightline.fallback.query;
 
+import io.sightline.common.vocabulary.ObjectVocabulary;
 import io.sightline.common.event.CaptionProduced;
 import io.sightline.common.event.DetectionsProduced;
 import io.sightline.common.frame.CapturedFrame;
-import io.sightline.fallback.cache.CameraView;
+import io.sightline.latest.CameraView;
 import io.sightline.fallback.classify.QueryIntent;
 
 import java.util.ArrayList;

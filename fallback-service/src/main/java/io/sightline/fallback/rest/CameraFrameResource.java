@@ -2,7 +2,7 @@ package io.sightline.fallback.rest;
 
 import io.sightline.common.http.ErrorBody;
 import io.sightline.common.frame.CapturedFrame;
-import io.sightline.fallback.cache.LatestFrameCache;
+import io.sightline.latest.LatestFrameCache;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;

@@ -3,7 +3,7 @@ package io.sightline.fallback.rest;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.sightline.common.vlm.VlmClient;
-import io.sightline.fallback.cache.LatestFrameCache;
+import io.sightline.latest.LatestFrameCache;
 import io.sightline.fallback.query.QueryStats;
 import io.sightline.fallback.vlm.QueryVlm;
 import jakarta.ws.rs.GET;

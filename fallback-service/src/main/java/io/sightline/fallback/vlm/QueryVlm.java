@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Asks the configured OpenAI-compatible VLM on behalf of a person (HIGH priority), with the camera's
  * latest frame attached or text-only. Uses the shared client of the endpoint named
- * {@value #ENDPOINT} (watch jobs use the same one at LOW priority, so queries overtake them).
+ * {@value #ENDPOINT}; watch jobs (watch-service) reach the same vlm-service with priority WATCH.
  * Every failure is a {@link VlmException}; an answer never takes longer than the configured timeout
  * (plus a small grace for the error to travel).
  */

@@ -1,5 +1,7 @@
 package io.sightline.fallback.cache;
 
+import io.sightline.latest.LatestFrameCache;
+
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sightline.common.frame.CapturedFrame;

@@ -2,7 +2,7 @@ package io.sightline.fallback.query;
 
 import io.sightline.common.frame.CapturedFrame;
 import io.sightline.common.kafka.FrameSource;
-import io.sightline.fallback.cache.CameraView;
+import io.sightline.latest.CameraView;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;

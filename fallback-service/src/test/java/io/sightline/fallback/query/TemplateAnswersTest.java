@@ -2,7 +2,7 @@ package io.sightline.fallback.query;
 
 import io.sightline.common.event.CaptionProduced;
 import io.sightline.common.event.DetectionsProduced;
-import io.sightline.fallback.cache.CameraView;
+import io.sightline.latest.CameraView;
 import io.sightline.fallback.classify.QueryIntent;
 import org.junit.jupiter.api.Test;
 

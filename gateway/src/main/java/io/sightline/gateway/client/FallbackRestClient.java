@@ -1,23 +1,19 @@
 package io.sightline.gateway.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-import org.jboss.resteasy.reactive.client.SseEvent;
 
-/** fallback-service's internal API: questions, latest frames, watch jobs. */
+/** fallback-service's internal API: questions, latest frames. */
 @RegisterRestClient(configKey = "fallback")
 @RegisterProvider(InternalTokenFilter.class)
 interface FallbackRestClient {
@@ -31,33 +27,6 @@ interface FallbackRestClient {
     @Path("/api/v1/cameras/{camera}/frame.jpg")
     @Produces({"image/jpeg", MediaType.APPLICATION_JSON})
     Uni<Response> frame(@PathParam("camera") String camera);
-
-    @POST
-    @Path("/api/v1/watch")
-    @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Response> createWatch(JsonNode body);
-
-    @GET
-    @Path("/api/v1/watch")
-    Uni<Response> listWatch(@QueryParam("camera") String camera, @QueryParam("status") String status);
-
-    @GET
-    @Path("/api/v1/watch/{id}")
-    Uni<Response> getWatch(@PathParam("id") String id);
-
-    @DELETE
-    @Path("/api/v1/watch/{id}")
-    Uni<Response> cancelWatch(@PathParam("id") String id);
-
-    @GET
-    @Path("/api/v1/watch/events")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    Multi<SseEvent<String>> watchEvents(@QueryParam("camera") String camera);
-
-    @GET
-    @Path("/api/v1/watch/{id}/events")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    Multi<SseEvent<String>> watchJobEvents(@PathParam("id") String id);
 
     @GET
     @Path("/q/health/ready")

@@ -31,7 +31,7 @@ public interface GatewayConfig {
     /** Pushed frames: limited per camera (frames/s) instead of by the per-key request limit. */
     Push push();
 
-    /** Calls to capture-, caption-, fallback- and history-service. */
+    /** Calls to capture-, caption-, fallback-, history- and watch-service. */
     Downstream downstream();
 
     /** Caption history and live stream. */
@@ -113,7 +113,7 @@ public interface GatewayConfig {
         @WithDefault("2s")
         Duration readinessTimeout();
 
-        /** Downstreams whose readiness makes the gateway ready (of capture, caption, fallback, history). */
+        /** Downstreams whose readiness makes the gateway ready (of capture, caption, fallback, history, watch). */
         @WithDefault("capture,caption,fallback")
         List<String> requiredForReadiness();
     }

@@ -84,6 +84,9 @@ class ErrorMappers {
         if (message.contains("FallbackClient")) {
             return "fallback-service";
         }
+        if (message.contains("WatchClient")) {
+            return "watch-service";
+        }
         if (message.contains("CaptureClient")) {
             return "capture-service";
         }

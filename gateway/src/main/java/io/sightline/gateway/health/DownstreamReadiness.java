@@ -4,6 +4,7 @@ import io.sightline.gateway.client.CaptionClient;
 import io.sightline.gateway.client.CaptureClient;
 import io.sightline.gateway.client.FallbackClient;
 import io.sightline.gateway.client.HistoryClient;
+import io.sightline.gateway.client.WatchClient;
 import io.sightline.gateway.config.GatewayConfig;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
@@ -33,12 +34,13 @@ public class DownstreamReadiness implements AsyncHealthCheck {
     private final Duration timeout;
 
     DownstreamReadiness(CaptureClient capture, CaptionClient caption, FallbackClient fallback, HistoryClient history,
-                        GatewayConfig config) {
+                        WatchClient watch, GatewayConfig config) {
         this.probes = List.of(
                 new Probe("capture", CaptureClient.SERVICE, capture::ready),
                 new Probe("caption", CaptionClient.SERVICE, caption::ready),
                 new Probe("fallback", FallbackClient.SERVICE, fallback::ready),
-                new Probe("history", HistoryClient.SERVICE, history::ready));
+                new Probe("history", HistoryClient.SERVICE, history::ready),
+                new Probe("watch", WatchClient.SERVICE, watch::ready));
         this.required = config.downstream().requiredForReadiness();
         this.timeout = config.downstream().readinessTimeout();
     }

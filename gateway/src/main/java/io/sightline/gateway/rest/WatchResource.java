@@ -1,7 +1,7 @@
 package io.sightline.gateway.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sightline.gateway.client.FallbackClient;
+import io.sightline.gateway.client.WatchClient;
 import io.sightline.gateway.error.GatewayException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -22,28 +22,28 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Watch jobs ("tell me when ..."), run by fallback-service; passed through. */
+/** Watch jobs ("tell me when ..."), run by watch-service; passed through. */
 @Path("/api/v1/watch")
 @Tag(name = "watch")
 @SecurityRequirement(name = "apiKey")
 public class WatchResource {
 
-    private final FallbackClient fallback;
+    private final WatchClient watch;
 
-    WatchResource(FallbackClient fallback) {
-        this.fallback = fallback;
+    WatchResource(WatchClient watch) {
+        this.watch = watch;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a watch job (role operator)",
-            description = "{camera, condition, max_duration_minutes (default 60, max 1440), labels[], zones[]} -> 201 with the job")
+            description = "{camera, condition, max_duration_minutes (default 60, max 1440), labels[] (detector classes), zones[], channels[] (notification channel names), max_vlm_calls} -> 201 with the job")
     public Uni<Response> create(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw GatewayException.badRequest("the body must be a JSON object {camera, condition, ...}");
         }
-        return fallback.createWatch(body).map(r -> Passthrough.json(r, FallbackClient.SERVICE));
+        return watch.createWatch(body).map(r -> Passthrough.json(r, WatchClient.SERVICE));
     }
 
     @GET
@@ -56,7 +56,7 @@ public class WatchResource {
         if (status != null) {
             Passthrough.id(status, "status");
         }
-        return fallback.listWatch(camera, status).map(r -> Passthrough.json(r, FallbackClient.SERVICE));
+        return watch.listWatch(camera, status).map(r -> Passthrough.json(r, WatchClient.SERVICE));
     }
 
     @GET
@@ -64,7 +64,7 @@ public class WatchResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "One watch job (role viewer)")
     public Uni<Response> get(@PathParam("id") String id) {
-        return fallback.getWatch(Passthrough.id(id, "watch job id")).map(r -> Passthrough.json(r, FallbackClient.SERVICE));
+        return watch.getWatch(Passthrough.id(id, "watch job id")).map(r -> Passthrough.json(r, WatchClient.SERVICE));
     }
 
     @DELETE
@@ -72,7 +72,7 @@ public class WatchResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Cancel a watch job (role operator)")
     public Uni<Response> cancel(@PathParam("id") String id) {
-        return fallback.cancelWatch(Passthrough.id(id, "watch job id")).map(r -> Passthrough.json(r, FallbackClient.SERVICE));
+        return watch.cancelWatch(Passthrough.id(id, "watch job id")).map(r -> Passthrough.json(r, WatchClient.SERVICE));
     }
 
     @GET
@@ -83,7 +83,7 @@ public class WatchResource {
         if (camera != null) {
             Passthrough.id(camera, "camera");
         }
-        return Passthrough.sse(fallback.watchEvents(camera), sse);
+        return Passthrough.sse(watch.watchEvents(camera), sse);
     }
 
     @GET
@@ -91,6 +91,6 @@ public class WatchResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "One watch job's state now and at each change, ending after its final status (role viewer)")
     public Multi<OutboundSseEvent> jobEvents(@PathParam("id") String id, @Context Sse sse) {
-        return Passthrough.sse(fallback.watchJobEvents(Passthrough.id(id, "watch job id")), sse);
+        return Passthrough.sse(watch.watchJobEvents(Passthrough.id(id, "watch job id")), sse);
     }
 }

@@ -24,6 +24,7 @@ import static io.sightline.gateway.support.GatewayTestResource.ADMIN;
 import static io.sightline.gateway.support.GatewayTestResource.OPERATOR;
 import static io.sightline.gateway.support.GatewayTestResource.VIEWER;
 import static io.sightline.gateway.support.GatewayTestResource.fallback;
+import static io.sightline.gateway.support.GatewayTestResource.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -128,26 +129,26 @@ class DownstreamPassThroughTest {
     }
 
     @Test
-    void watchJobsAreManagedByOperatorsAndPassedToFallbackService() {
-        fallback.onJson("POST /api/v1/watch", 201, "{\"id\":\"w-1\",\"camera\":\"door\",\"status\":\"running\"}");
+    void watchJobsAreManagedByOperatorsAndPassedToWatchService() {
+        watch.onJson("POST /api/v1/watch", 201, "{\"id\":\"w-1\",\"camera\":\"door\",\"status\":\"running\"}");
         String job = "{\"camera\":\"door\",\"condition\":\"a parcel is on the porch\",\"max_duration_minutes\":30}";
         given().auth().oauth2(VIEWER).contentType(ContentType.JSON).body(job).post("/api/v1/watch").then().statusCode(403);
         given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).body(job).post("/api/v1/watch").then()
                 .statusCode(201).body("id", equalTo("w-1"));
-        assertThat(fallback.received("POST", "/api/v1/watch").get(0).bodyText()).contains("a parcel is on the porch");
-        fallback.onJson("DELETE /api/v1/watch/w-1", 200, "{\"id\":\"w-1\",\"status\":\"cancelled\"}");
+        assertThat(watch.received("POST", "/api/v1/watch").get(0).bodyText()).contains("a parcel is on the porch");
+        watch.onJson("DELETE /api/v1/watch/w-1", 200, "{\"id\":\"w-1\",\"status\":\"cancelled\"}");
         given().auth().oauth2(OPERATOR).delete("/api/v1/watch/w-1").then().statusCode(200).body("status", equalTo("cancelled"));
     }
 
     @Test
     void watchJobStatusEventsArePassedThroughAsServerSentEvents() {
-        fallback.on("GET /api/v1/watch/events", r -> new StandInService.Answer(200, "text/event-stream",
+        watch.on("GET /api/v1/watch/events", r -> new StandInService.Answer(200, "text/event-stream",
                 ("event: status\ndata: {\"id\":\"w-5\",\"status\":\"running\"}\n\n"
                         + "event: status\ndata: {\"id\":\"w-5\",\"status\":\"success\"}\n\n").getBytes(StandardCharsets.UTF_8)));
         String stream = given().auth().oauth2(VIEWER).accept("text/event-stream").get("/api/v1/watch/events").then()
                 .statusCode(200).extract().asString();
         assertThat(stream).contains("event:status").contains("\"status\":\"success\"").contains("\"id\":\"w-5\"");
-        fallback.on("GET /api/v1/watch/w-5/events", r -> new StandInService.Answer(200, "text/event-stream",
+        watch.on("GET /api/v1/watch/w-5/events", r -> new StandInService.Answer(200, "text/event-stream",
                 "data: {\"id\":\"w-5\",\"status\":\"cancelled\"}\n\n".getBytes(StandardCharsets.UTF_8)));
         given().auth().oauth2(VIEWER).accept("text/event-stream").get("/api/v1/watch/w-5/events").then()
                 .statusCode(200).body(containsString("\"status\":\"cancelled\""));
@@ -187,7 +188,7 @@ class DownstreamPassThroughTest {
 
     @Test
     void metricsAreTaggedWithRouteTemplatesNotRawPaths() {
-        fallback.onJson("GET /api/v1/watch/w-77", 200, "{\"id\":\"w-77\"}");
+        watch.onJson("GET /api/v1/watch/w-77", 200, "{\"id\":\"w-77\"}");
         given().auth().oauth2(VIEWER).get("/api/v1/watch/w-77").then().statusCode(200);
         given().get("/api/v1/cameras/secret-cam-123").then().statusCode(401);
         String metrics = given().auth().oauth2(VIEWER).get("/q/metrics").then().statusCode(200).extract().asString();
