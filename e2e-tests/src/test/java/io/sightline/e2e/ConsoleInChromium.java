@@ -4,6 +4,7 @@ import io.sightline.testsupport.TestAssets;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -82,16 +83,26 @@ final class ConsoleInChromium implements AutoCloseable {
     /** Loads the console's first screen; answers how long until it was ready (navigation start to sign-in form shown). */
     double openFirstScreen() {
         driver.get(baseUrl + "/");
-        await("sign-in form").atMost(Duration.ofSeconds(20)).until(() -> visible(By.id("api-key")));
-        Object ready = js().executeScript("return window.sightlineReadyAt");
-        return ((Number) ready).doubleValue();
+        return readyAt();
+    }
+
+    /** Reloads the page; answers how long until the first screen was ready again (assets revalidated, not re-sent). */
+    double reloadFirstScreen() {
+        driver.navigate().refresh();
+        return readyAt();
+    }
+
+    private double readyAt() {
+        await("first screen").atMost(Duration.ofSeconds(20)).until(() -> visible(By.id("api-key"))
+                && js().executeScript("return window.sightlineReadyAt") != null);
+        return ((Number) js().executeScript("return window.sightlineReadyAt")).doubleValue();
     }
 
     void signIn(String key) {
         WebElement input = driver.findElement(By.id("api-key"));
         input.clear();
-        input.sendKeys(key);
-        driver.findElement(By.cssSelector("#signin-form button[type=submit]")).click();
+        // submitted from the keyboard, as a person would
+        input.sendKeys(key, Keys.ENTER);
         await("signed in").atMost(Duration.ofSeconds(20)).until(() -> visible(By.id("signout")));
     }
 
@@ -154,6 +165,13 @@ final class ConsoleInChromium implements AutoCloseable {
 
     void screenshot(String name) throws IOException {
         collectConsoleErrors();
+        // every visible input has a label, every image an alt text
+        Object unlabelled = js().executeScript("""
+                return [...document.querySelectorAll('input, select, textarea')]
+                  .filter(i => i.offsetParent !== null && !(i.labels && i.labels.length) && !i.getAttribute('aria-label')).map(i => i.id)
+                  .concat([...document.querySelectorAll('img')].filter(i => !i.getAttribute('alt')).map(i => 'img ' + i.src));
+                """);
+        assertThat((List<?>) unlabelled).as("inputs without label, images without alt on " + name).isEmpty();
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         Files.copy(shot.toPath(), screenshots.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }

@@ -15,7 +15,7 @@ function el(tag, attrs, ...children) {
     else if (k === 'text') node.textContent = v;
     else node.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
