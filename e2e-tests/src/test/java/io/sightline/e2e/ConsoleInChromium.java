@@ -204,6 +204,21 @@ final class ConsoleInChromium implements AutoCloseable {
         return (JavascriptExecutor) driver;
     }
 
+    /** After a failure: what the page showed, its DOM and the browser log, for the report. */
+    void saveFailure() {
+        try {
+            File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+            Files.copy(shot.toPath(), screenshots.resolve("failure.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            StringBuilder log = new StringBuilder();
+            driver.manage().logs().get(LogType.BROWSER).forEach(e -> log.append(e.getLevel()).append(' ').append(e.getMessage()).append('\n'));
+            consoleErrors.forEach(e -> log.append("SEVERE(earlier) ").append(e).append('\n'));
+            Files.writeString(screenshots.resolve("failure-browser.log"), log);
+            Files.writeString(screenshots.resolve("failure.html"), driver.getPageSource());
+        } catch (RuntimeException | IOException e) {
+            // the failure itself is what the test reports
+        }
+    }
+
     @Override
     public void close() {
         driver.quit();

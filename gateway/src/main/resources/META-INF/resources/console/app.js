@@ -13,6 +13,7 @@ function el(tag, attrs, ...children) {
     if (v === null || v === undefined || v === false) continue;
     if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else if (k === 'text') node.textContent = v;
+    else if (k === 'style') node.style.cssText = v; // CSSOM, allowed by style-src 'self' (a style attribute is not)
     else node.setAttribute(k, v === true ? '' : v);
   }
   for (const c of children.flat(Infinity)) {
@@ -169,12 +170,15 @@ function camerasPage(view) {
     const r = await api('GET', '/api/v1/cameras');
     if (!r.ok) { grid.replaceChildren(el('p', { class: 'error', text: errorText(r) })); tiles.clear(); return; }
     const cams = list(r.data, 'cameras');
+    // history-service answers 404 for a camera it has not seen a frame of yet: ask it only about the ones it knows
+    const hr = await api('GET', '/api/v1/history/cameras');
+    const known = new Set(hr.ok ? list(hr.data, 'cameras').map((h) => h.camera) : []);
     if (cams.length === 0 && tiles.size === 0) grid.replaceChildren(el('p', { class: 'muted', text: 'No cameras yet.' + (can('admin') ? ' Add one below.' : '') }));
     for (const [id, t] of tiles) if (!cams.some((c) => c.id === id)) { t.node.remove(); tiles.delete(id); }
     for (const cam of cams) {
       let t = tiles.get(cam.id);
       if (!t) { if (tiles.size === 0) grid.replaceChildren(); t = cameraTile(cam); tiles.set(cam.id, t); grid.append(t.node); }
-      t.update(cam, tick % 5 === 0);
+      t.update(cam, tick % 5 === 0, known.has(cam.id));
     }
     tick++;
   });
@@ -193,23 +197,24 @@ function cameraTile(cam) {
   let lastCaption = null;
   return {
     node,
-    update: async (c, slow) => {
+    update: async (c, slow, inHistory) => {
       const st = c.status || {};
       badge.textContent = st.state || 'unknown';
       badge.className = 'badge ' + (st.state || '');
       fps.textContent = 'fps in ' + (st.fps_in ?? 0).toFixed(1) + ' · out ' + (st.fps_out ?? 0).toFixed(1)
         + (st.last_frame_at ? ' · last frame ' + ago(Date.now() - toMillis(st.last_frame_at)) : '');
       if ((st.frames_published || 0) > 0) frame.refresh();
-      const cr = await api('GET', '/api/v1/captions?camera=' + enc(c.id) + '&limit=1');
+      const cr = inHistory ? await api('GET', '/api/v1/captions?camera=' + enc(c.id) + '&limit=1') : { ok: false };
       const latest = cr.ok ? list(cr.data, 'captions')[0] : null;
       if (latest && latest.frame_id !== lastCaption) {
         lastCaption = latest.frame_id;
         caption.textContent = latest.text;
         caption.title = 'Caption by ' + latest.backend + ', ' + time(latest.captured_at);
       } else if (!latest) caption.textContent = 'No caption yet';
-      if (slow) {
+      if (slow || (inHistory && !labels.dataset.loaded)) {
+        labels.dataset.loaded = inHistory ? '1' : '';
         // labels of the events still open around the newest one (what the camera shows now)
-        const er = await api('GET', '/api/v1/history/events?camera=' + enc(c.id) + '&limit=10');
+        const er = inHistory ? await api('GET', '/api/v1/history/events?camera=' + enc(c.id) + '&limit=10') : { ok: false };
         const evs = er.ok ? list(er.data, 'events') : [];
         const newest = evs.length ? Math.max(...evs.map((e) => e.end_at || 0)) : 0;
         const now = [...new Set(evs.filter((e) => e.label && newest - (e.end_at || 0) < 60000).map((e) => e.label))];

@@ -46,8 +46,9 @@ public interface GatewayConfig {
     interface Console {
         /**
          * Secret the session cookies are sealed with (AES-GCM key derived from it; env SIGHTLINE_CONSOLE_SESSION_SECRET).
-         * Give every gateway replica the same secret so a session opened on one is accepted by all; unset, each
-         * process seals with a random key of its own (sessions end with a restart and do not cross replicas).
+         * Every gateway replica needs the same one so a session opened on one is accepted by all; unset, the key is
+         * derived from the internal token (which the replicas share), and without that too each process seals with a
+         * random key of its own (sessions then end with a restart and do not cross replicas).
          */
         Optional<String> sessionSecret();
 

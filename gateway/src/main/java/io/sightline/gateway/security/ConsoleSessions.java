@@ -19,8 +19,8 @@ import java.util.Optional;
 
 /**
  * Console sign-in sessions as sealed, stateless cookies: AES-256-GCM over {@code (key digest, CSRF token,
- * expiry)} with a key derived from {@code sightline.gateway.console.session-secret}. No session store, so any
- * gateway replica given the same secret accepts the cookie; the cookie holds the SHA-256 digest of the API key
+ * expiry)} with a key derived from {@code sightline.gateway.console.session-secret} (or, unset, from the internal
+ * token every replica already shares). No session store, so any gateway replica accepts the cookie; the cookie holds the SHA-256 digest of the API key
  * (never the key), and every request looks that digest up in the keys file again, so removing a key from the
  * file ends its sessions within a reload. A cookie that was tampered with, sealed under another secret or has
  * expired opens to nothing.
@@ -50,13 +50,17 @@ public class ConsoleSessions {
     ConsoleSessions(GatewayConfig config) {
         byte[] material;
         Optional<String> secret = config.console().sessionSecret().filter(s -> !s.isBlank());
+        Optional<String> internalToken = config.internalToken().filter(s -> !s.isBlank());
         if (secret.isPresent()) {
             material = ApiKeyRegistry.sha256("sightline console session key:" + secret.get());
+        } else if (internalToken.isPresent()) {
+            // every replica already shares the internal token; a key derived from it under its own label is not the token
+            material = ApiKeyRegistry.sha256("sightline console session key from the internal token:" + internalToken.get());
         } else {
             material = new byte[32];
             new SecureRandom().nextBytes(material);
-            Log.info("No sightline.gateway.console.session-secret: console sessions are sealed with a random key of this "
-                    + "process (they end at restart and are not accepted by other replicas)");
+            Log.info("Neither sightline.gateway.console.session-secret nor an internal token: console sessions are sealed with a "
+                    + "random key of this process (they end at restart and are not accepted by other replicas)");
         }
         this.key = new SecretKeySpec(material, "AES");
         this.ttl = config.console().sessionTtl();
