@@ -267,6 +267,7 @@ class SystemEndToEndTest {
                 String tile = "[data-camera='" + camera + "'] ";
                 await("tile caption and frame").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                     assertThat(browser.text(By.cssSelector(tile + ".caption"))).containsIgnoringCase("person");
+                    assertThat(browser.text(By.cssSelector(tile + ".labels"))).as("detected labels").contains("person");
                     assertThat(browser.showsImage(By.cssSelector(tile + "img"))).as("frame shown in tile").isTrue();
                 });
                 browser.screenshot("cameras");
