@@ -321,8 +321,13 @@ class SystemEndToEndTest {
                     By row = By.xpath("//tr[td[1][text()='" + camera + "'] and .//button[@data-action='cancel-watch']]");
                     await("running job").atMost(Duration.ofSeconds(30)).until(() -> browser.visible(row));
                     assertThat(browser.text(row)).containsIgnoringCase("running").contains("zone1");
+                    browser.script("document.getElementById('watch-jobs').scrollIntoView({block: 'center'})");
                     browser.screenshot("watch");
-                    browser.driver().findElement(row).findElement(By.cssSelector("button[data-action='cancel-watch']")).click();
+                    // the row is re-rendered when the job changes (an iteration may land right now): find it afresh
+                    await("cancel clicked").atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                        browser.driver().findElement(row).findElement(By.cssSelector("button[data-action='cancel-watch']")).click();
+                        return true;
+                    });
                     await("cancelled job").atMost(Duration.ofSeconds(30)).until(() -> browser.visible(
                             By.xpath("//tr[td[1][text()='" + camera + "']]//span[@data-status='cancelled']")));
                 } finally {
@@ -342,6 +347,7 @@ class SystemEndToEndTest {
 
                 // a viewer sees no admin or operator controls, and the server refuses a forged admin request anyway
                 browser.signIn(viewerKey);
+                browser.go("cameras");
                 await("viewer tiles").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.cssSelector(tile + ".caption")));
                 assertThat(browser.driver().findElements(By.cssSelector(".admin-controls, #camera-form"))).as("admin controls").isEmpty();
                 browser.go("watch");

@@ -424,6 +424,10 @@ function watchPage(view) {
     const r = await api('GET', '/api/v1/watch');
     if (!r.ok) { jobs.replaceChildren(el('p', { class: 'error', text: errorText(r) })); return; }
     const all = list(r.data, 'jobs', 'watches').sort((a, b) => (b.created_at || 0) - (a.created_at || 0));
+    // re-render only on a change, so keyboard focus (e.g. on a Cancel button) is not lost every few seconds
+    const signature = JSON.stringify(all) + JSON.stringify([...logs]);
+    if (signature === jobs.dataset.signature) return;
+    jobs.dataset.signature = signature;
     if (all.length === 0) { jobs.replaceChildren(el('p', { class: 'muted', text: 'No watch jobs.' })); return; }
     jobs.replaceChildren(el('table', {}, el('caption', { class: 'muted', text: all.length + ' jobs, newest first' }),
       el('thead', {}, el('tr', {}, ['Camera', 'Condition', 'Status', 'Iterations', 'Latest reasoning', ''].map((h) => el('th', { scope: 'col', text: h })))),
@@ -596,14 +600,21 @@ function renderHealth(node, r) {
 function renderBackends(node, lifeNode, r) {
   if (!r.ok) { node.replaceChildren(notAvailable('Backends', r)); lifeNode.replaceChildren(); return; }
   const b = r.data.backends || {};
-  const tiers = list(b, 'tiers', 'backends');
-  const selected = b.selected || b.active || b.current;
-  node.replaceChildren(el('p', {}, 'Selected tier: ', el('strong', { id: 'selected-tier', text: typeof selected === 'object' ? JSON.stringify(selected) : (selected || 'unknown') })),
-    tiers.length ? el('table', {}, el('thead', {}, el('tr', {}, ['Tier', 'Available', 'Breaker', 'Latency', 'Detail'].map((x) => el('th', { scope: 'col', text: x })))),
-      el('tbody', {}, tiers.map((t) => el('tr', {}, el('td', { text: t.name || t.tier || t.id }), el('td', { text: String(t.available ?? t.healthy ?? '') }),
-        el('td', {}, el('span', { class: 'badge ' + String((t.breaker && (t.breaker.state || t.breaker)) || '').toLowerCase(), text: String((t.breaker && (t.breaker.state || t.breaker)) || '') })),
-        el('td', { text: t.latency_ms !== undefined ? t.latency_ms + ' ms' : (t.latency_p50_ms !== undefined ? 'p50 ' + t.latency_p50_ms + ' ms' : '') }),
-        el('td', { text: t.reason || t.unavailable_reason || t.detail || '' }))))) : el('pre', { class: 'cmd', text: JSON.stringify(b, null, 2) }));
+  const tiers = list(b, 'backends');
+  const passed = b.passed_over || {};
+  const hw = b.hardware || {};
+  const lat = (l) => (l && l.samples ? 'p50 ' + l.p50 + ' ms · p95 ' + l.p95 + ' ms (' + l.samples + ')' : '');
+  node.replaceChildren(
+    el('p', {}, 'Selected tier: ', el('strong', { id: 'selected-tier', text: b.selected || 'none' }), b.selection ? ' (' + b.selection + ')' : '',
+      hw.cores ? ' · ' + hw.cores + ' cores, ' + Math.round((hw.ram_mb || 0) / 1024) + ' GB RAM, hardware tier ' + hw.tier : '',
+      b.queue ? ' · caption queue ' + b.queue.waiting + ' waiting, ' + b.queue.in_flight + ' in flight' : ''),
+    el('table', {}, el('thead', {}, el('tr', {}, ['Tier', 'Available', 'Breaker', 'Latency', 'Failures', 'Lifecycle', 'Detail'].map((x) => el('th', { scope: 'col', text: x })))),
+      el('tbody', {}, tiers.map((t) => el('tr', { 'data-tier': t.name },
+        el('td', {}, t.name, t.selected ? el('strong', { text: ' (selected)' }) : null),
+        el('td', { text: t.available ? 'yes' : 'no' }),
+        el('td', {}, t.breaker ? el('span', { class: 'badge ' + String(t.breaker).toLowerCase(), text: t.breaker }) : ''),
+        el('td', { text: lat(t.latency_ms) }), el('td', { text: t.failures ?? '' }), el('td', { text: t.lifecycle || '' }),
+        el('td', { text: t.unavailable_reason || passed[t.name] || (t.model ? t.model.name : '') }))))));
   const life = Object.entries(r.data.lifecycle || {});
   lifeNode.replaceChildren(life.length === 0 ? el('p', { class: 'muted', text: 'No lifecycle events yet (no model server was started).' })
     : el('table', {}, el('thead', {}, el('tr', {}, ['Backend', 'State', 'Last event'].map((x) => el('th', { scope: 'col', text: x })))),
