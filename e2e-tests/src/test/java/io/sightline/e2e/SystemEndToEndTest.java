@@ -331,7 +331,12 @@ class SystemEndToEndTest {
                     await("cancelled job").atMost(Duration.ofSeconds(30)).until(() -> browser.visible(
                             By.xpath("//tr[td[1][text()='" + camera + "']]//span[@data-status='cancelled']")));
                 } finally {
-                    // the watch job may have asked the stand-in VLM; other tests count its requests from zero
+                    // the watch job asked the stand-in VLM (an iteration in flight at the cancel may land after it); other
+                    // tests count its requests from zero: wait until it has been quiet for 3 s, then forget them
+                    await("stand-in VLM quiet").pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(60)).until(() -> {
+                        List<StandInVlmServer.ReceivedRequest> seen = vlm.requests();
+                        return seen.isEmpty() || seen.get(seen.size() - 1).at().isBefore(java.time.Instant.now().minusSeconds(3));
+                    });
                     vlm.clear();
                 }
 

@@ -305,7 +305,7 @@ function cameraPage(view, id) {
     const r = await api('GET', '/api/v1/history/events?camera=' + enc(id) + '&since=' + start.getTime() + '&until=' + end.getTime() + '&limit=200');
     if (!r.ok) { dayNote.textContent = 'History not available: ' + errorText(r); timeline.replaceChildren(); return; }
     const events = list(r.data, 'events');
-    dayNote.textContent = events.length === 0 ? 'No events on ' + start.toLocaleDateString() + '.' : events.length + ' events on ' + start.toLocaleDateString() + '.';
+    dayNote.textContent = events.length === 0 ? 'No events on ' + start.toLocaleDateString() + '.' : events.length + (events.length === 1 ? ' event on ' : ' events on ') + start.toLocaleDateString() + '.';
     timeline.replaceChildren(...events.map((ev) => {
       const img = el('img', { alt: (ev.label || ev.kind || 'Event') + ' at ' + time(ev.start_at), hidden: true });
       const url = ev.thumbnail_url || (ev.peak_frame_id ? '/api/v1/history/frames/' + ev.peak_frame_id + '/thumbnail.jpg' : null);
