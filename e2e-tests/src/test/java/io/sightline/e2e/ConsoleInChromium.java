@@ -63,6 +63,9 @@ final class ConsoleInChromium implements AutoCloseable {
             throw TestAssets.unavailable("Debian chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
         }
         Files.createDirectories(screenshots);
+        for (String stale : List.of("failure.png", "failure.html", "failure-browser.log")) {
+            Files.deleteIfExists(screenshots.resolve(stale));
+        }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
