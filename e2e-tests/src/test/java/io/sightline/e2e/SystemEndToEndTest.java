@@ -12,6 +12,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 
 import java.io.IOException;
 import java.net.URI;
@@ -97,6 +98,8 @@ class SystemEndToEndTest {
         gatewayEnv.put("SIGHTLINE_CAPTURE_URL", "http://127.0.0.1:" + capturePort);
         gatewayEnv.put("SIGHTLINE_CAPTION_URL", "http://127.0.0.1:" + captionPort);
         gatewayEnv.put("SIGHTLINE_FALLBACK_URL", "http://127.0.0.1:" + fallbackPort);
+        // vlm-service is not part of this stack: its status routes answer 503 (the console says "not available")
+        gatewayEnv.put("SIGHTLINE_VLM_STATUS_URL", "http://127.0.0.1:" + ServiceProcess.freePort());
         gateway = ServiceProcess.start("gateway", gatewayPort, gatewayEnv);
         services.add(gateway);
 
@@ -231,6 +234,146 @@ class SystemEndToEndTest {
             assertThat(ids).contains(next);
             assertThat(ids).filteredOn(first::equals).as("captions of the retried frame").hasSize(1);
         });
+    }
+
+    @Test
+    void theConsoleInChromiumShowsTheCameraAnswersWatchesAndKeepsAViewerOutOfAdmin() throws Exception {
+        String camera = "console-cam";
+        Path shots = ServiceProcess.projectRoot().resolve("e2e-tests/target/console-screenshots");
+        try (ConsoleInChromium browser = ConsoleInChromium.open(gateway.baseUrl(), shots)) {
+            try {
+                // first screen (sign-in, session checked) ready, from navigation start: in a just-started browser, then reloaded
+                double coldMs = browser.openFirstScreen();
+                double warmMs = browser.reloadFirstScreen();
+                Files.writeString(shots.resolve("timing.txt"), "first screen ready after " + Math.round(coldMs) + " ms (browser just started), "
+                        + Math.round(warmMs) + " ms (reload)\n");
+                assertThat(warmMs).as("first screen render ms").isLessThan(1000);
+                browser.screenshot("signin");
+                browser.signIn(adminKey);
+                assertThat(browser.script("return document.cookie + JSON.stringify(localStorage) + location.href").toString())
+                        .as("no key or session readable by scripts or in the URL").doesNotContain(adminKey).doesNotContain("sightline_session");
+
+                // an admin adds a push camera with the console's form; its tile appears with the push hint
+                browser.type(By.id("cam-id"), camera);
+                browser.select(By.id("cam-type"), "push");
+                browser.driver().findElement(By.cssSelector("#camera-form button[type=submit]")).click();
+                await("camera tile").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.cssSelector("[data-camera='" + camera + "']")));
+
+                // the astronaut pushed to it shows in the tile with its caption
+                byte[] png = Files.readAllBytes(TestImages.image("astronaut.png"));
+                assertThat(send("POST", "/api/v1/frames/" + camera, operatorKey, "image/png", png).statusCode()).isEqualTo(202);
+                await("caption in history").atMost(Duration.ofSeconds(120)).until(() ->
+                        get("/api/v1/captions?camera=" + camera + "&limit=1", viewerKey).body().toLowerCase().contains("person"));
+                String tile = "[data-camera='" + camera + "'] ";
+                await("tile caption and frame").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    assertThat(browser.text(By.cssSelector(tile + ".caption"))).containsIgnoringCase("person");
+                    assertThat(browser.text(By.cssSelector(tile + ".labels"))).as("detected labels").contains("person");
+                    assertThat(browser.showsImage(By.cssSelector(tile + "img"))).as("frame shown in tile").isTrue();
+                });
+                browser.screenshot("cameras");
+                browser.resize(390, 844);
+                browser.screenshot("cameras-phone");
+                browser.resize(1280, 900);
+
+                // the camera page: live view, and the astronaut's event on today's timeline with its thumbnail
+                browser.driver().findElement(By.cssSelector(tile + "h2 a")).click();
+                await("timeline event").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    assertThat(browser.text(By.id("timeline"))).containsIgnoringCase("person");
+                    assertThat(browser.showsImage(By.cssSelector("#timeline img"))).as("timeline thumbnail").isTrue();
+                    assertThat(browser.showsImage(By.cssSelector(".frame img"))).as("live view").isTrue();
+                });
+                browser.screenshot("camera");
+
+                // ask: the answer from what the pipeline saw, with its evidence frame and age
+                browser.go("ask");
+                await("ask form").atMost(Duration.ofSeconds(10)).until(() -> browser.visible(By.id("ask-question")));
+                browser.select(By.id("ask-camera"), camera);
+                browser.type(By.id("ask-question"), "how many people are there?");
+                browser.driver().findElement(By.cssSelector("#ask-form button[type=submit]")).click();
+                await("answer").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    assertThat(browser.text(By.id("answer-text"))).containsPattern("(?i)\\b(1|one) person\\b");
+                    assertThat(browser.text(By.id("answer"))).contains("template").contains("Evidence frame").contains("ago");
+                    assertThat(browser.showsImage(By.id("evidence-image"))).as("evidence frame").isTrue();
+                });
+                browser.screenshot("ask");
+
+                // search history with a camera filter
+                browser.go("search");
+                browser.type(By.id("q"), "person");
+                await("camera filter").atMost(Duration.ofSeconds(10)).until(() ->
+                        !browser.driver().findElements(By.cssSelector("#s-camera option[value='" + camera + "']")).isEmpty());
+                browser.select(By.id("s-camera"), camera);
+                browser.driver().findElement(By.cssSelector("#search-form button[type=submit]")).click();
+                await("search results").atMost(Duration.ofSeconds(30)).until(() ->
+                        !browser.driver().findElements(By.cssSelector("#search-results .result")).isEmpty());
+                browser.screenshot("search");
+
+                // watch: create a job, see it running, cancel it
+                try {
+                    browser.go("watch");
+                    await("watch form").atMost(Duration.ofSeconds(10)).until(() -> browser.visible(By.id("w-condition")));
+                    browser.select(By.id("w-camera"), camera);
+                    browser.type(By.id("w-condition"), "the astronaut raises an arm");
+                    browser.type(By.id("w-duration"), "5");
+                    browser.type(By.id("w-zone-typed"), "0.1,0.1,0.5,0.6");
+                    browser.driver().findElement(By.xpath("//button[text()='Add zone']")).click();
+                    browser.driver().findElement(By.cssSelector("#watch-form button[type=submit]")).click();
+                    By row = By.xpath("//tr[td[1][text()='" + camera + "'] and .//button[@data-action='cancel-watch']]");
+                    await("running job").atMost(Duration.ofSeconds(30)).until(() -> browser.visible(row));
+                    assertThat(browser.text(row)).containsIgnoringCase("running").contains("zone1");
+                    browser.script("document.getElementById('watch-jobs').scrollIntoView({block: 'center'})");
+                    browser.screenshot("watch");
+                    // the row is re-rendered when the job changes (an iteration may land right now): find it afresh
+                    await("cancel clicked").atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                        browser.driver().findElement(row).findElement(By.cssSelector("button[data-action='cancel-watch']")).click();
+                        return true;
+                    });
+                    await("cancelled job").atMost(Duration.ofSeconds(30)).until(() -> browser.visible(
+                            By.xpath("//tr[td[1][text()='" + camera + "']]//span[@data-status='cancelled']")));
+                } finally {
+                    // the watch job asked the stand-in VLM (an iteration in flight at the cancel may land after it); other
+                    // tests count its requests from zero: wait until it has been quiet for 3 s, then forget them
+                    await("stand-in VLM quiet").pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(60)).until(() -> {
+                        List<StandInVlmServer.ReceivedRequest> seen = vlm.requests();
+                        return seen.isEmpty() || seen.get(seen.size() - 1).at().isBefore(java.time.Instant.now().minusSeconds(3));
+                    });
+                    vlm.clear();
+                }
+
+                // system: health, tiers, lifecycle; routes of services this stack does not run say so
+                browser.go("system");
+                await("system page").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    assertThat(browser.text(By.id("health"))).contains("UP");
+                    assertThat(browser.text(By.id("models"))).contains("not available");
+                });
+                browser.screenshot("system");
+                ConsoleInChromium.assertNoConsoleErrors(browser);
+                browser.signOut();
+
+                // a viewer sees no admin or operator controls, and the server refuses a forged admin request anyway
+                browser.signIn(viewerKey);
+                browser.go("cameras");
+                await("viewer tiles").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.cssSelector(tile + ".caption")));
+                assertThat(browser.driver().findElements(By.cssSelector(".admin-controls, #camera-form"))).as("admin controls").isEmpty();
+                browser.go("watch");
+                assertThat(browser.driver().findElements(By.id("watch-form"))).isEmpty();
+                browser.go("ask");
+                assertThat(browser.text(By.id("view"))).contains("needs an operator key");
+                browser.screenshot("viewer-ask");
+                String forged = "{\"source\":{\"type\":\"push\"}}";
+                assertThat(browser.fetchStatus("PUT", "/api/v1/cameras/forged", forged, true)).as("forged admin request").isEqualTo(403);
+                assertThat(browser.fetchStatus("DELETE", "/api/v1/cameras/forged", null, false)).as("no CSRF token").isEqualTo(403);
+                assertThat(get("/api/v1/cameras/forged", adminKey).statusCode()).as("forged camera not created").isEqualTo(404);
+
+                // sign out: the cookie is gone, the API refuses the browser
+                browser.signOut();
+                assertThat(browser.fetchStatus("GET", "/api/v1/me", null, false)).isEqualTo(401);
+                ConsoleInChromium.assertNoConsoleErrors(browser);
+            } catch (Throwable failed) {
+                browser.saveFailure();
+                throw failed;
+            }
+        }
     }
 
     private static String pushWithKey(String camera, byte[] png, String key) throws Exception {

@@ -40,6 +40,27 @@ public interface GatewayConfig {
     /** The VLM behind the OpenAI-compatible endpoint. */
     Vlm vlm();
 
+    /** The web console at {@code /}: its sign-in sessions. */
+    Console console();
+
+    interface Console {
+        /**
+         * Secret the session cookies are sealed with (AES-GCM key derived from it; env SIGHTLINE_CONSOLE_SESSION_SECRET).
+         * Every gateway replica needs the same one so a session opened on one is accepted by all; unset, the key is
+         * derived from the internal token (which the replicas share), and without that too each process seals with a
+         * random key of its own (sessions then end with a restart and do not cross replicas).
+         */
+        Optional<String> sessionSecret();
+
+        /** How long a console session lasts after sign-in. */
+        @WithDefault("12h")
+        Duration sessionTtl();
+
+        /** Mark the cookie {@code Secure} even on plain HTTP (set when TLS ends at a proxy in front of the gateway). */
+        @WithDefault("false")
+        boolean secureCookie();
+    }
+
     interface Keys {
         /** File of {@code <key or sha256:hex>:<role>[:batch]} lines (env SIGHTLINE_GATEWAY_KEYS_FILE). */
         Optional<Path> file();

@@ -2,6 +2,8 @@ package io.sightline.gateway.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.common.vlm.Priority;
+import io.sightline.common.vlm.parse.PointCommand;
+import io.sightline.common.vlm.parse.VlmResponseParser;
 import io.sightline.gateway.client.FallbackClient;
 import io.sightline.gateway.security.ApiKey;
 import io.sightline.gateway.security.PriorityClass;
@@ -36,6 +38,27 @@ public class QueryResource {
         this.json = json;
     }
 
+    /**
+     * A "where is ...?" question answered by the VLM gets the point the model named, read by common's one VLM response
+     * parser, as {@code point: {x, y}} in 0-1 of the frame (the console draws it on the evidence frame).
+     */
+    static com.fasterxml.jackson.databind.JsonNode withPoint(String question, com.fasterxml.jackson.databind.JsonNode node) {
+        if (!(node instanceof com.fasterxml.jackson.databind.node.ObjectNode answer) || question == null
+                || !WHERE.matcher(question).find() || !answer.path("response_mode").asText().startsWith("vlm")) {
+            return node;
+        }
+        PointCommand parsed = VlmResponseParser.parsePoint(answer.path("answer").asText(""));
+        if (parsed.kind() == PointCommand.Kind.CLICK && parsed.point().isPresent()) {
+            com.fasterxml.jackson.databind.node.ObjectNode point = answer.putObject("point");
+            point.put("x", parsed.point().get().x() / 1000.0);
+            point.put("y", parsed.point().get().y() / 1000.0);
+            point.put("rule", parsed.reason());
+        }
+        return answer;
+    }
+
+    private static final java.util.regex.Pattern WHERE = java.util.regex.Pattern.compile("(?i)^\\s*where\\b");
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -54,7 +77,7 @@ public class QueryResource {
         // the caller may lower its priority, never raise it above its key's entitlement
         int level = PriorityClass.effectiveLevel(priorityParam, priorityHeader, ctx.get(ApiKey.ATTRIBUTE));
         return fallback.query(json.valueToTree(request), level).map(r -> {
-            Response answer = Passthrough.json(r, FallbackClient.SERVICE);
+            Response answer = Passthrough.json(r, FallbackClient.SERVICE, node -> withPoint(request.query(), node));
             return Response.fromResponse(answer).header("X-Sightline-Priority", Priority.fromLevel(level).name())
                     .header("X-Sightline-Priority-Class", PriorityClass.ofLevel(level).wireName()).build();
         });

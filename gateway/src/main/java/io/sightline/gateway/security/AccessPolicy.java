@@ -38,6 +38,13 @@ public class AccessPolicy {
         }
     }
 
+    private static final Pattern CONSOLE_PAGE = Pattern.compile("/|/index\\.html|/console/[a-z0-9-]+\\.(js|css|svg|png)");
+
+    /** The console's page and its static assets (served with the console's CSP). */
+    public static boolean isConsolePage(String path) {
+        return CONSOLE_PAGE.matcher(path).matches();
+    }
+
     private final List<Row> rows;
     private final Rule defaultRead;
     private final Rule defaultWrite;
@@ -53,6 +60,12 @@ public class AccessPolicy {
                 new Row("GET,HEAD", Pattern.compile("/q/health(/.*)?"), open),
                 new Row("GET,HEAD", Pattern.compile("/q/openapi(\\.json|\\.yaml)?"), open),
                 new Row("GET,HEAD", Pattern.compile("/q/swagger-ui(/.*)?"), open),
+                // the console's page and static assets are open (they hold no data); its data comes from the API below
+                new Row("GET,HEAD", CONSOLE_PAGE, open),
+                // sign-in checks the key itself (and counts failures); sign-out needs the session and its CSRF token
+                // GET answers signed_in=false rather than 401, so the first screen makes no failing request
+                new Row("GET,POST", Pattern.compile("/console/session"), open),
+                new Row("DELETE", Pattern.compile("/console/session"), viewer),
                 new Row("POST", Pattern.compile("/api/v1/query"), operator),
                 new Row("POST", Pattern.compile("/api/v1/watch"), operator),
                 new Row("DELETE", Pattern.compile("/api/v1/watch/[^/]+"), operator),

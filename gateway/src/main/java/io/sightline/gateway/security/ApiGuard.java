@@ -3,6 +3,7 @@ package io.sightline.gateway.security;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.sightline.gateway.error.ApiError;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -27,16 +28,24 @@ public class ApiGuard {
             + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
             + "base-uri 'self'; form-action 'self'";
 
+    private static final java.util.Set<String> SAFE_METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS");
+
     private final ApiKeyRegistry keys;
     private final AccessPolicy policy;
     private final RateLimiter rateLimiter;
-    private final AuthFailureLimiter authFailures;
+    private static final String CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            + "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-    ApiGuard(ApiKeyRegistry keys, AccessPolicy policy, RateLimiter rateLimiter, AuthFailureLimiter authFailures) {
+    private final AuthFailureLimiter authFailures;
+    private final ConsoleSessions sessions;
+
+    ApiGuard(ApiKeyRegistry keys, AccessPolicy policy, RateLimiter rateLimiter, AuthFailureLimiter authFailures,
+             ConsoleSessions sessions) {
         this.keys = keys;
         this.policy = policy;
         this.rateLimiter = rateLimiter;
         this.authFailures = authFailures;
+        this.sessions = sessions;
     }
 
     void register(@Observes Filters filters) {
@@ -64,7 +73,25 @@ public class ApiGuard {
             return;
         }
         String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-        Optional<ApiKey> key = keys.authenticate(authorization);
+        ConsoleSessions.Session session = null;
+        Optional<ApiKey> key;
+        Cookie cookie = authorization == null || authorization.isBlank() ? ctx.request().getCookie(ConsoleSessions.COOKIE) : null;
+        if (cookie != null) {
+            // the console: a sealed session cookie stands for the key it was opened with (looked up again every time)
+            session = sessions.unseal(cookie.getValue()).orElse(null);
+            key = session == null ? Optional.empty() : keys.authenticateDigest(session.keyDigest());
+            if (key.isEmpty()) {
+                reject(ctx, path, new ApiError("session_expired", "The console session has ended or its key was removed; sign in again.", 401));
+                return;
+            }
+            if (!SAFE_METHODS.contains(method) && !ConsoleSessions.csrfMatches(session, ctx.request().getHeader(ConsoleSessions.CSRF_HEADER))) {
+                reject(ctx, path, new ApiError("csrf_failed", "A state-changing request with the console session cookie must carry its "
+                        + ConsoleSessions.CSRF_HEADER + " header.", 403));
+                return;
+            }
+        } else {
+            key = keys.authenticate(authorization);
+        }
         if (key.isEmpty()) {
             boolean presented = authorization != null && !authorization.isBlank();
             if (presented) {
@@ -109,6 +136,9 @@ public class ApiGuard {
             }
         }
         ctx.put(ApiKey.ATTRIBUTE, caller);
+        if (session != null) {
+            ctx.put(ConsoleSessions.ATTRIBUTE, session);
+        }
         if (length == null && !rule.readsOwnBody() && hasBody(ctx)) {
             // a chunked body has no Content-Length to check: read it here, refusing it past the route's limit
             // (413); the resource then gets the body already read
@@ -136,6 +166,10 @@ public class ApiGuard {
         response.putHeader("Referrer-Policy", "no-referrer");
         if (path.startsWith("/q/swagger-ui")) {
             response.putHeader("Content-Security-Policy", SWAGGER_CSP);
+        } else if (AccessPolicy.isConsolePage(path)) {
+            // the console's page and its own script and style; revalidated so a new gateway's assets are picked up
+            response.putHeader("Content-Security-Policy", CONSOLE_CSP);
+            response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
         } else {
             // API responses are data, never documents to render
             response.putHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");

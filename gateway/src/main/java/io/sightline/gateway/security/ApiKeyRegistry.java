@@ -81,7 +81,11 @@ public class ApiKeyRegistry {
         if (token.isEmpty()) {
             return Optional.empty();
         }
-        byte[] digest = sha256(token);
+        return authenticateDigest(sha256(token));
+    }
+
+    /** The caller whose key has this SHA-256 digest (a console session holds the digest, never the key). */
+    public Optional<ApiKey> authenticateDigest(byte[] digest) {
         ApiKey found = null;
         for (Entry entry : entries) {
             if (MessageDigest.isEqual(entry.digest(), digest) && found == null) {

@@ -23,6 +23,9 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
     /** Own keys for the OpenAI tests (many requests). */
     public static final String OPENAI = "sk-test-openai-0000000000000006";
     public static final String OPENAI_BATCH = "sk-test-openai-batch-000000007";
+    /** Own keys for the console session tests. */
+    public static final String CONSOLE_VIEWER = "sk-test-console-viewer-00000008";
+    public static final String CONSOLE_ADMIN = "sk-test-console-admin-000000009";
     public static final String VLM_MODEL = "stand-in-qwen-vl";
 
     public static StandInService capture;
@@ -53,7 +56,8 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         config.put("sightline.gateway.internal-token", INTERNAL_TOKEN);
         config.put("sightline.gateway.keys.inline", String.join(",",
                 VIEWER + ":viewer", OPERATOR + ":operator", ADMIN + ":admin", BATCH + ":operator:batch",
-                LIMITED + ":viewer", OPENAI + ":operator", OPENAI_BATCH + ":operator:batch"));
+                LIMITED + ":viewer", OPENAI + ":operator", OPENAI_BATCH + ":operator:batch",
+                CONSOLE_VIEWER + ":viewer", CONSOLE_ADMIN + ":admin"));
         config.put("sightline.gateway.vlm.base-url", vlm.baseUrl() + "/v1");
         config.put("sightline.gateway.vlm.model", VLM_MODEL);
         config.put("sightline.gateway.vlm.max-concurrent", "1");
