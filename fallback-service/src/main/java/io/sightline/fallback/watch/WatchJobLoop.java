@@ -326,8 +326,9 @@ final class WatchJobLoop {
     private void notifyMet(String message, String reasoning, String reason) {
         WatchJob current = job();
         long now = ctx.clock().millis();
-        NotificationRaised notification = new NotificationRaised(NotificationRaised.SCHEMA, current.id(), current.camera(),
-                current.condition(), message, reasoning, now);
+        NotificationRaised notification = new NotificationRaised(NotificationRaised.SCHEMA,
+                java.util.UUID.randomUUID().toString(), current.id(), current.camera(), current.condition(), message, reasoning,
+                null, null, java.util.List.of(), now);
         ctx.notifications().send(io.smallrye.reactive.messaging.kafka.Record.of(current.camera(), notification))
                 .subscribe().with(
                         ok -> finish(WatchStatus.SUCCESS, message, null, reasoning),

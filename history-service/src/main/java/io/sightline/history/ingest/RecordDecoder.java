@@ -91,8 +91,8 @@ final class RecordDecoder {
         }
         camera(n.camera());
         time(n.at(), "at");
-        return new NotificationRaised(n.schema(), clean(n.jobId()), n.camera(), clip(clean(n.condition())),
-                clip(clean(n.message())), clip(clean(n.reasoning())), n.at());
+        return new NotificationRaised(n.schema(), n.notificationId(), clean(n.jobId()), n.camera(), clip(clean(n.condition())),
+                clip(clean(n.message())), clip(clean(n.reasoning())), n.frameId(), n.thumbnailUrl(), n.channels(), n.at());
     }
 
     private static LifecycleEvent lifecycle(LifecycleEvent l) throws PoisonRecord {

@@ -47,7 +47,8 @@ public final class Records {
     }
 
     public static NotificationRaised notification(String camera, long at, String message) {
-        NotificationRaised n = new NotificationRaised(1, "w-" + UUID.randomUUID(), camera, "a parcel is delivered", message, "seen", at);
+        NotificationRaised n = new NotificationRaised(NotificationRaised.SCHEMA, UUID.randomUUID().toString(), "w-" + UUID.randomUUID(), camera,
+                "a parcel is delivered", message, "seen", null, null, java.util.List.of(), at);
         send(Topics.NOTIFICATIONS, camera, n);
         return n;
     }
