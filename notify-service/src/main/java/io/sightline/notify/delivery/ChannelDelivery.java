@@ -9,7 +9,7 @@ public record ChannelDelivery(String channel, String type, DeliveryState state, 
                               Long deliveredAt, Long firstAttemptAt) {
 
     public ChannelDelivery attempted(long now, String error, DeliveryState next) {
-        return new ChannelDelivery(channel, type, next, attempts + 1, error, next == DeliveryState.DELIVERED ? Long.valueOf(now) : deliveredAt,
+        return new ChannelDelivery(channel, type, next, attempts + 1, error == null ? lastError : error, next == DeliveryState.DELIVERED ? Long.valueOf(now) : deliveredAt,
                 firstAttemptAt == null ? Long.valueOf(now) : firstAttemptAt);
     }
 
