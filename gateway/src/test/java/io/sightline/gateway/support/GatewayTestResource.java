@@ -29,6 +29,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
     public static StandInService caption;
     public static StandInService fallback;
     public static StandInService history;
+    public static StandInService notify;
     public static StandInVlmServer vlm;
 
     @Override
@@ -40,6 +41,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
             caption = StandInService.start("caption");
             fallback = StandInService.start("fallback");
             history = StandInService.start("history");
+            notify = StandInService.start("notify");
             vlm = StandInVlmServer.start(VLM_MODEL);
         }
         Map<String, String> config = new HashMap<>();
@@ -47,6 +49,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         config.put("quarkus.rest-client.caption.url", caption.url());
         config.put("quarkus.rest-client.fallback.url", fallback.url());
         config.put("quarkus.rest-client.history.url", history.url());
+        config.put("quarkus.rest-client.notify.url", notify.url());
         config.put("sightline.gateway.internal-token", INTERNAL_TOKEN);
         config.put("sightline.gateway.keys.inline", String.join(",",
                 VIEWER + ":viewer", OPERATOR + ":operator", ADMIN + ":admin", BATCH + ":operator:batch",
