@@ -247,8 +247,8 @@ class NotificationDeliveryEndToEndTest {
         String eventTopic = "sightline/jobs/" + a.jobId() + "/event";
         await().atMost(WAIT).until(() -> messages.stream().anyMatch(m -> m[0].equals(eventTopic)));
         JsonNode event = JSON.readTree(messages.stream().filter(m -> m[0].equals(eventTopic)).findFirst().orElseThrow()[1]);
-        assertThat(event.path("frame_id").asText()).isEqualTo(a.frameId());
-        assertThat(event.path("snapshot_url").asText()).isEqualTo(thumbnail);
+        assertThat(event.path("frame_id").asText()).as("event %s", event).isEqualTo(a.frameId());
+        assertThat(event.path("snapshot_url").asText()).as("event %s", event).isEqualTo(thumbnail);
         assertThat(messages.stream().map(m -> m[0])).contains("homeassistant/binary_sensor/sightline/" + a.jobId() + "/config",
                 "sightline/jobs/" + a.jobId() + "/state");
         JsonNode deliveries = notificationsOf(a.jobId()).get(0).path("deliveries");
