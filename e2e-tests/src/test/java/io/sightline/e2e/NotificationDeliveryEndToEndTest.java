@@ -3,17 +3,11 @@ package io.sightline.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.moquette.BrokerConstants;
-import io.moquette.broker.Server;
-import io.moquette.broker.config.MemoryConfig;
 import io.sightline.common.event.NotificationRaised;
 import io.sightline.common.kafka.Topics;
 import io.sightline.testsupport.TestBroker;
 import io.sightline.testsupport.TestKafka;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +29,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -48,7 +41,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * notify-service and the gateway as packaged processes, a real webhook receiver and a real MQTT broker
- * (Moquette) with a subscriber: channels configured through the gateway (admin), a {@code NotificationRaised}
+ * (Debian's mosquitto, started and stopped by PID here) with {@code mosquitto_sub} as the subscriber: channels configured through the gateway (admin), a {@code NotificationRaised}
  * produced as watch-service publishes it, the receiver and the subscriber get it with the frame reference; then
  * notify-service is killed (-9) in the middle of a delivery and restarted: the delivery resumes with the same
  * idempotency key and nothing delivered before the kill is delivered again.
@@ -60,14 +53,14 @@ class NotificationDeliveryEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private static Server mqtt;
+    private static Process mqtt;
+    private static Process subscriber;
+    private static Path subscriberOut;
     private static int mqttPort;
     private static HttpServer receiver;
     private static final List<Received> received = new CopyOnWriteArrayList<>();
     private static final AtomicBoolean hangNext = new AtomicBoolean();
     private static final CountDownLatch release = new CountDownLatch(1);
-    private static MqttClient subscriber;
-    private static final List<String[]> messages = new CopyOnWriteArrayList<>();
     private static ServiceProcess notify;
     private static ServiceProcess gateway;
     private static int notifyPort;
@@ -89,20 +82,26 @@ class NotificationDeliveryEndToEndTest {
     static void startEverything() throws Exception {
         String bootstrap = TestBroker.bootstrapServers();
         mqttPort = ServiceProcess.freePort();
-        mqtt = new Server();
-        Properties p = new Properties();
-        p.setProperty(BrokerConstants.HOST_PROPERTY_NAME, "127.0.0.1");
-        p.setProperty(BrokerConstants.PORT_PROPERTY_NAME, Integer.toString(mqttPort));
-        p.setProperty(BrokerConstants.WEB_SOCKET_PORT_PROPERTY_NAME, BrokerConstants.DISABLED_PORT_BIND);
-        p.setProperty(BrokerConstants.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
-        p.setProperty(BrokerConstants.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
-        p.setProperty(BrokerConstants.ENABLE_TELEMETRY_NAME, "false"); // no phoning home: loopback only
-        mqtt.startServer(new MemoryConfig(p));
-        subscriber = new MqttClient("tcp://127.0.0.1:" + mqttPort, "e2e-sub", new MemoryPersistence());
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
-        subscriber.connect(options);
-        subscriber.subscribe("#", 1, (topic, m) -> messages.add(new String[] {topic, new String(m.getPayload(), StandardCharsets.UTF_8)}));
+        Path state = ServiceProcess.projectRoot().resolve("e2e-tests/target/e2e-state/mosquitto");
+        Files.createDirectories(state);
+        Path conf = state.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + mqttPort + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        Path logs = ServiceProcess.projectRoot().resolve("e2e-tests/target/e2e-logs");
+        Files.createDirectories(logs);
+        mqtt = new ProcessBuilder(mosquitto("mosquitto"), "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("mosquitto.log").toFile())).start();
+        subscriberOut = logs.resolve("mosquitto_sub.out");
+        Files.deleteIfExists(subscriberOut);
+        // -v: "<topic> <payload>" per line; -q 1: subscribe at QoS 1; retried until the broker listens
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (subscriber != null && subscriber.isAlive()) {
+                return true;
+            }
+            subscriber = new ProcessBuilder(mosquitto("mosquitto_sub"), "-h", "127.0.0.1", "-p", Integer.toString(mqttPort),
+                    "-q", "1", "-v", "-t", "#").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(subscriberOut.toFile())).start();
+            return !subscriber.waitFor(500, TimeUnit.MILLISECONDS);
+        });
 
         receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         receiver.setExecutor(Executors.newCachedThreadPool());
@@ -163,15 +162,36 @@ class NotificationDeliveryEndToEndTest {
                 c.close();
             }
         }
-        if (subscriber != null && subscriber.isConnected()) {
-            subscriber.disconnectForcibly(500, 500);
+        for (Process p : new Process[] {subscriber, mqtt}) {
+            if (p != null && p.isAlive()) {
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
         }
         if (receiver != null) {
             receiver.stop(0);
         }
-        if (mqtt != null) {
-            mqtt.stopServer();
+    }
+
+    /** Debian's mosquitto binaries (apt-get install mosquitto mosquitto-clients; .ci/run installs them). */
+    private static String mosquitto(String binary) {
+        for (String dir : new String[] {"/usr/sbin/", "/usr/bin/", "/usr/local/sbin/", "/usr/local/bin/"}) {
+            if (Files.isExecutable(Path.of(dir + binary))) {
+                return dir + binary;
+            }
         }
+        throw new IllegalStateException(binary + " not found: apt-get install mosquitto mosquitto-clients");
+    }
+
+    /** What mosquitto_sub printed so far: topic, payload. */
+    private static List<String[]> messages() throws IOException {
+        if (!Files.exists(subscriberOut)) {
+            return List.of();
+        }
+        return Files.readAllLines(subscriberOut).stream().filter(l -> l.indexOf(' ') > 0)
+                .map(l -> new String[] {l.substring(0, l.indexOf(' ')), l.substring(l.indexOf(' ') + 1)}).toList();
     }
 
     private static HttpResponse<String> call(String method, String path, String json) throws IOException, InterruptedException {
@@ -245,11 +265,11 @@ class NotificationDeliveryEndToEndTest {
         assertThat(body.path("message").asText()).isEqualTo(a.message());
 
         String eventTopic = "sightline/jobs/" + a.jobId() + "/event";
-        await().atMost(WAIT).until(() -> messages.stream().anyMatch(m -> m[0].equals(eventTopic)));
-        JsonNode event = JSON.readTree(messages.stream().filter(m -> m[0].equals(eventTopic)).findFirst().orElseThrow()[1]);
+        await().atMost(WAIT).until(() -> messages().stream().anyMatch(m -> m[0].equals(eventTopic)));
+        JsonNode event = JSON.readTree(messages().stream().filter(m -> m[0].equals(eventTopic)).findFirst().orElseThrow()[1]);
         assertThat(event.path("frame_id").asText()).as("event %s", event).isEqualTo(a.frameId());
         assertThat(event.path("snapshot_url").asText()).as("event %s", event).isEqualTo(thumbnail);
-        assertThat(messages.stream().map(m -> m[0])).contains("homeassistant/binary_sensor/sightline/" + a.jobId() + "/config",
+        assertThat(messages().stream().map(m -> m[0])).contains("homeassistant/binary_sensor/sightline/" + a.jobId() + "/config",
                 "sightline/jobs/" + a.jobId() + "/state");
         JsonNode deliveries = notificationsOf(a.jobId()).get(0).path("deliveries");
         assertThat(deliveries.findValuesAsText("channel")).containsExactlyInAnyOrder("e2e-hook", "e2e-ha");
