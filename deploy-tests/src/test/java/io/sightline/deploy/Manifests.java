@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class Manifests {
 
     static final List<String> OVERLAYS = List.of("cpu-only", "gpu");
-    static final List<String> SERVICES = List.of("capture-service", "caption-service", "fallback-service", "gateway", "history-service", "vlm-service", "watch-service");
+    static final List<String> SERVICES = List.of("capture-service", "caption-service", "fallback-service", "gateway", "history-service", "vlm-service", "watch-service", "notify-service");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private static final Map<String, List<ObjectNode>> RENDERED = new ConcurrentHashMap<>();

@@ -20,6 +20,12 @@ public final class Topics {
     public static final String WATCH_JOBS = "watch.jobs";
     /** Dead letters of history-service's ingest (any of the topics it reads), with the reason in headers. */
     public static final String HISTORY_DLQ = "history.dlq";
+    /** Notifications notify-service gave up delivering to a channel, with the channel and reason in headers. */
+    public static final String NOTIFICATIONS_DLQ = "notifications.dlq";
+    /** Compacted, key notification id: each notification's delivery state per channel (notify-service's memory). */
+    public static final String NOTIFICATIONS_STATE = "notifications.state";
+    /** Compacted, key channel name: the delivery channels configured through the gateway (tombstone = deleted). */
+    public static final String NOTIFY_CHANNELS = "notify.channels";
 
     /** Largest encoded frame a record may carry (value); frames are JPEG at most 1280 px long side. */
     public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -63,7 +69,21 @@ public final class Topics {
             new TopicSpec(HISTORY_DLQ, 1, Map.of(
                     "retention.ms", Long.toString(7 * DAY_MS),
                     "max.message.bytes", FRAME_MAX_MESSAGE_BYTES,
-                    "cleanup.policy", "delete")));
+                    "cleanup.policy", "delete")),
+            new TopicSpec(NOTIFICATIONS_DLQ, 1, Map.of(
+                    "retention.ms", Long.toString(30 * DAY_MS),
+                    "max.message.bytes", "1048576",
+                    "cleanup.policy", "delete")),
+            new TopicSpec(NOTIFICATIONS_STATE, 3, Map.of(
+                    "max.message.bytes", "1048576",
+                    "cleanup.policy", "compact",
+                    "min.compaction.lag.ms", "0",
+                    "segment.ms", Long.toString(HOUR_MS))),
+            new TopicSpec(NOTIFY_CHANNELS, 1, Map.of(
+                    "max.message.bytes", "1048576",
+                    "cleanup.policy", "compact",
+                    "min.compaction.lag.ms", "0",
+                    "segment.ms", Long.toString(HOUR_MS))));
 
     private Topics() {
     }

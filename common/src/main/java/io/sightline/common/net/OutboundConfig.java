@@ -24,6 +24,6 @@ public interface OutboundConfig {
     boolean allowPrivate();
 
     /** Ports refused on any host: Sightline's own services and broker, so a camera URL cannot reach them. */
-    @WithDefault("8080,8081,8082,8083,8084,8085,8086,9092,9093,15432")
+    @WithDefault("8080,8081,8082,8083,8084,8085,8086,8087,9092,9093,15432")
     List<Integer> deniedPorts();
 }

@@ -33,6 +33,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
     public static StandInService fallback;
     public static StandInService history;
     public static StandInService watch;
+    public static StandInService notify;
     public static StandInVlmServer vlm;
 
     @Override
@@ -45,6 +46,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
             fallback = StandInService.start("fallback");
             history = StandInService.start("history");
             watch = StandInService.start("watch");
+            notify = StandInService.start("notify");
             vlm = StandInVlmServer.start(VLM_MODEL);
         }
         Map<String, String> config = new HashMap<>();
@@ -53,6 +55,7 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
         config.put("quarkus.rest-client.fallback.url", fallback.url());
         config.put("quarkus.rest-client.history.url", history.url());
         config.put("quarkus.rest-client.watch.url", watch.url());
+        config.put("quarkus.rest-client.notify.url", notify.url());
         config.put("sightline.gateway.internal-token", INTERNAL_TOKEN);
         config.put("sightline.gateway.keys.inline", String.join(",",
                 VIEWER + ":viewer", OPERATOR + ":operator", ADMIN + ":admin", BATCH + ":operator:batch",
