@@ -52,9 +52,6 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
                 VIEWER + ":viewer", OPERATOR + ":operator", ADMIN + ":admin", BATCH + ":operator:batch",
                 LIMITED + ":viewer", OPENAI + ":operator", OPENAI_BATCH + ":operator:batch"));
         config.put("sightline.gateway.vlm.base-url", vlm.baseUrl() + "/v1");
-        config.put("sightline.gateway.vlm.model", VLM_MODEL);
-        config.put("sightline.gateway.vlm.max-concurrent", "1");
-        config.put("sightline.gateway.vlm.max-queued", "64");
         config.put("sightline.gateway.vlm.timeout", "20s");
         config.put("sightline.gateway.downstream.query-timeout", "5s");
         config.put("sightline.gateway.downstream.timeout", "3s");
