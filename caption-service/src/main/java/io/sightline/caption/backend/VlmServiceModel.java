@@ -65,6 +65,11 @@ final class VlmServiceModel {
         if (reason.isTextual() && !reason.asText().isEmpty()) {
             return new Probe("vlm-service cannot host '" + id + "': " + reason.asText(), id, state, 0);
         }
+        String failure = entry.path("last_failure").asText("");
+        if (state.equals("failed") && failure.startsWith("download failed")) {
+            // not a crash it restarts from: the files could not be fetched (offline, mirror down, bad checksum)
+            return new Probe("vlm-service could not provision '" + id + "': " + failure, id, state, 0);
+        }
         return new Probe(null, id, state, entry.path("catalog").path("ram_mb").asInt(0));
     }
 }

@@ -81,6 +81,20 @@ class VlmServiceModelTest {
     }
 
     @Test
+    void aModelWhoseDownloadFailedIsUnavailableWithTheReasonButACrashedOneIsNot() {
+        body = """
+                {"object":"list","default":"smolvlm2-256m","data":[
+                  {"id":"smolvlm2-256m","state":"failed","is_default":true,"unavailable_reason":null,
+                   "last_failure":"download failed: SmolVLM2-256M-Video-Instruct-Q8_0.gguf: every source failed (1 tried in order)"},
+                  {"id":"tiny","state":"failed","is_default":false,"unavailable_reason":null,"last_failure":"server process exited with 139"}]}
+                """;
+        assertThat(probe("default").unavailable()).isEqualTo("vlm-service could not provision 'smolvlm2-256m': download failed: "
+                + "SmolVLM2-256M-Video-Instruct-Q8_0.gguf: every source failed (1 tried in order)");
+        // a crash is restarted by vlm-service on the next request: the tier stays available and asks again
+        assertThat(probe("tiny").unavailable()).isNull();
+    }
+
+    @Test
     void noDefaultModelOrAnUnknownOneSaysSo() {
         body = "{\"object\":\"list\",\"default\":\"none (SIGHTLINE_VLM_MODEL=none)\",\"data\":[]}";
         assertThat(probe("default").unavailable()).isEqualTo("vlm-service has no model 'default' (no default model: none (SIGHTLINE_VLM_MODEL=none))");

@@ -60,7 +60,7 @@ public interface VlmConfig {
     Download download();
 
     interface Download {
-        /** Fetch a hosted model's missing files (those with a pinned sha256) when it is first needed. */
+        /** Fetch a hosted model's missing files (those with a URL) when it is first needed; without a pinned sha256 the digest is recorded on first download. */
         @WithDefault("true")
         boolean enabled();
 
@@ -153,7 +153,7 @@ public interface VlmConfig {
         /** Where to download the GGUF from when {@link #model()} is missing (with model-sha256). */
         Optional<URI> modelUrl();
 
-        /** sha256 of the GGUF; without it a missing file is not downloaded. */
+        /** sha256 of the GGUF; without it the digest is recorded on first download (sha256-pins.properties) and verified after. */
         Optional<String> modelSha256();
 
         /** Where to download the mmproj from when it is missing (with mmproj-sha256). */

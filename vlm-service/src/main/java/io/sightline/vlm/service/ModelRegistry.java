@@ -99,7 +99,7 @@ public class ModelRegistry {
                     && downloads.isEmpty()) {
                 missing = Optional.of(p.unavailableReason().get() + "; put the catalog files (" + model.files().stream()
                         .map(CatalogModel.ModelFile::fileName).toList() + ") into " + config.modelsDir()
-                        + (config.download().enabled() ? " (the catalog pins no sha256 for them, so they are not downloaded)"
+                        + (config.download().enabled() ? " (no download URL for them)"
                         : " (downloads are off: sightline.vlm.download.enabled=false)"));
             }
             VlmClient client = clients.forEndpoint(VlmEndpoint.of("vlm-" + model.id(), base.toString(), model.id())
@@ -119,7 +119,10 @@ public class ModelRegistry {
         });
     }
 
-    /** The model's files as downloads, when downloads are on and every file has a URL and a pinned sha256. */
+    /**
+     * The model's files as downloads, when downloads are on and every file has an http(s) URL. A file
+     * without a pinned sha256 is trusted on first use (its digest recorded in {@link io.sightline.vlm.lifecycle.Sha256Pins}).
+     */
     private static Optional<ModelDownloads> downloads(VlmConfig config, VlmCatalog catalog, CatalogModel model,
                                                       LifecycleEvents events) {
         if (!config.download().enabled()) {
@@ -128,12 +131,12 @@ public class ModelRegistry {
         List<ModelDownloads.Target> targets = new ArrayList<>();
         for (CatalogModel.ModelFile f : model.files()) {
             URI url = f.urls().isEmpty() ? null : URI.create(f.urls().get(0));
-            if (f.sha256().isEmpty() || url == null || url.getScheme() == null || !url.getScheme().startsWith("http")) {
+            if (url == null || url.getScheme() == null || !url.getScheme().startsWith("http")) {
                 return Optional.empty();
             }
             java.nio.file.Path path = catalog.path(model, f).toAbsolutePath();
             targets.add(new ModelDownloads.Target(path.getParent(), new io.sightline.common.download.ModelFile(
-                    path.getFileName().toString(), url, f.sha256().get(), f.sizeBytes())));
+                    path.getFileName().toString(), url, f.sha256().orElse(null), f.sizeBytes())));
         }
         return Optional.of(new ModelDownloads(model.id(), targets, config.download().mirrors().orElse(List.of()),
                 config.download().stallTimeout(), config.download().progressInterval(), events,

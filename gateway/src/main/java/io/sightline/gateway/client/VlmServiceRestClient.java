@@ -1,0 +1,25 @@
+package io.sightline.gateway.client;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.client.SseEvent;
+
+/** vlm-service's model API (built with its root URL from {@code sightline.gateway.vlm.base-url}, see {@link VlmServiceClient}). */
+@Path("/api/v1/models")
+interface VlmServiceRestClient {
+
+    @GET
+    @Path("/{id}")
+    Uni<Response> model(@PathParam("id") String id);
+
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    Multi<SseEvent<String>> events(@PathParam("id") String id);
+}
