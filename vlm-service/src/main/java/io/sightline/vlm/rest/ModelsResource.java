@@ -54,7 +54,7 @@ public class ModelsResource {
     @Operation(summary = "One model's state and download progress as Server-Sent Events, at each change")
     public Multi<ModelView> events(@PathParam("id") String id) {
         one(id);
-        return Multi.createFrom().ticks().startingAfter(Duration.ZERO).every(interval)
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(interval)
                 .onOverflow().drop()
                 .map(tick -> models.model(id).map(this::view).orElseThrow())
                 .skip().repetitions();
