@@ -65,18 +65,26 @@ public class VlmServiceBench {
         }
         System.out.println();
 
-        System.out.println("## mixed load (24 batch + 4 watch callers looping, one interactive probe every 150 ms, 20 s)");
+        System.out.println("## mixed load (24 batch callers looping, 4 watch callers each pausing 250 ms between calls, one interactive probe every 150 ms, 20 s)");
         System.out.println();
         System.out.println("| path | class | requests | req/s | latency p50 ms | p99 ms | max ms |");
         System.out.println("|--|--|--:|--:|--:|--:|--:|");
         mixed(direct, maxTokens, true);
+        String before = queue();
         mixed(service, maxTokens, false);
+        System.out.println();
+        System.out.println("vlm-service /api/v1/queue before the mixed run through it:");
+        System.out.println();
+        System.out.println("```");
+        System.out.println(before);
+        System.out.println("```");
         System.out.println();
         System.out.println("vlm-service /api/v1/queue after the run:");
         System.out.println();
         System.out.println("```");
-        System.out.println(get(service.replaceAll("/v1$", "") + "/api/v1/queue"));
+        System.out.println(queue());
         System.out.println("```");
+        System.exit(0); // the HTTP client's threads are not daemons
     }
 
     record Stats(List<Long> nanos, long wallNanos) {
@@ -188,6 +196,9 @@ public class VlmServiceBench {
                     while (!stop.get()) {
                         long n = call(base, isDirect ? null : isBatch ? "batch" : "watch", maxTokens);
                         (isBatch ? batch : watch).add(n);
+                        if (!isBatch) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+                        }
                     }
                 } finally {
                     done.countDown();
@@ -217,6 +228,13 @@ public class VlmServiceBench {
             System.out.printf(Locale.ROOT, "| %s | %s | %d | %.1f | %.2f | %.2f | %.2f |%n", path, e.get(0), s.nanos().size(), s.rate(),
                     s.p(50), s.p(99), s.max());
         }
+    }
+
+    /** This model's entry of vlm-service's GET /api/v1/queue. */
+    static String queue() throws Exception {
+        String all = get(service.replaceAll("/v1$", "") + "/api/v1/queue");
+        int i = all.indexOf("{\"model\":\"" + model + "\"");
+        return i < 0 ? all : all.substring(i, all.indexOf("}}}", i) + 3);
     }
 
     static String get(String url) throws Exception {

@@ -55,7 +55,7 @@ sightline.vlm.hosted.tiny.port=$LLAMA_PORT
 sightline.vlm.hosted.tiny.parallel=2
 sightline.vlm.queue.batch-cap=64
 PROPS
-(cd "$WORK/vlm" && exec java -Xmx256m -XX:+UseSerialGC -Dquarkus.http.port=$VLM_PORT -jar "$ROOT/vlm-service/target/quarkus-app/quarkus-run.jar" > "$WORK/vlm-service.log" 2>&1) &
+(cd "$WORK/vlm" && exec java -Xmx256m -XX:+UseSerialGC -Dquarkus.http.port=$VLM_PORT -jar "${VLM_APP:-$ROOT/vlm-service/target/quarkus-app}/quarkus-run.jar" > "$WORK/vlm-service.log" 2>&1) &
 PIDS+=($!)
 for i in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$VLM_PORT/q/health/ready" >/dev/null 2>&1 && break

@@ -356,6 +356,20 @@ class SystemEndToEndTest {
             });
         });
 
+        // the model's state and progress through the gateway, as JSON and as Server-Sent Events
+        HttpResponse<String> tiny = get("/api/v1/models/tiny", viewerKey);
+        assertThat(tiny.statusCode()).as(tiny.body()).isEqualTo(200);
+        assertThat(JSON.readTree(tiny.body()).path("state").asText()).isEqualTo("ready");
+        assertThat(JSON.readTree(tiny.body()).path("vision").asBoolean()).isTrue();
+        HttpResponse<Stream<String>> events = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/models/tiny/events"))
+                .header("Authorization", "Bearer " + viewerKey).header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(events.statusCode()).isEqualTo(200);
+        try (Stream<String> lines = events.body()) {
+            String first = lines.filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+            assertThat(JSON.readTree(first.substring(5).trim()).path("id").asText()).isEqualTo("tiny");
+        }
+
         // vlm-service's queue saw each call in its class: tiny (hosted) batch, stand-in interactive, watch and batch
         HttpResponse<String> queue = HTTP.send(HttpRequest.newBuilder(URI.create(vlmService.baseUrl() + "/api/v1/queue"))
                 .header("Authorization", "Bearer " + internalToken).timeout(Duration.ofSeconds(10)).build(),

@@ -72,7 +72,10 @@ public class ProcessServerLauncher implements ServerLauncher {
     /** Why the llama-server executable cannot be run, if it cannot. */
     public Optional<String> executableProblem() {
         if (HardwareProbe.onPath(config.executable()).isEmpty()) {
-            return Optional.of("llama-server executable '" + config.executable() + "' not found or not executable");
+            // not downloaded: no llama.cpp release archive is pinned (URL + sha256) for this service yet
+            return Optional.of("llama-server not provisioned: executable '" + config.executable() + "' not found or not executable; "
+                    + "install llama.cpp's llama-server on PATH or set SIGHTLINE_LLAMA_SERVER (sightline.vlm.llama-server.executable) "
+                    + "to its path");
         }
         return Optional.empty();
     }
