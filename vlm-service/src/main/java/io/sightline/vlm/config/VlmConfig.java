@@ -91,6 +91,16 @@ public interface VlmConfig {
         @WithDefault("llama-server")
         String executable();
 
+        /**
+         * Where to fetch llama-server when {@link #executable()} is not found: a llama.cpp release {@code .zip}
+         * (executable and libraries) or the bare executable, downloaded on first use like a model file
+         * (mirrors, resume) into {@code <models-dir>/llama-server/} and unpacked there. Unset: not provisioned.
+         */
+        Optional<URI> downloadUrl();
+
+        /** sha256 of that download; unset = recorded on first download (sha256-pins.properties) and verified after. */
+        Optional<String> downloadSha256();
+
         /** Loopback address hosted servers listen on (--host). */
         @WithDefault("127.0.0.1")
         String host();

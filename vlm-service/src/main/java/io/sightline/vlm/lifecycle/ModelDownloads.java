@@ -29,8 +29,15 @@ import java.util.concurrent.Executor;
  */
 public final class ModelDownloads {
 
-    /** Where a file goes: its directory and the downloader's description of it (relative path = file name). */
-    public record Target(Path dir, ModelFile file) {
+    /**
+     * Where a file goes: its directory and the downloader's description of it (relative path = file name);
+     * {@code llamaServer}: the file is the llama-server archive, unpacked into {@code dir} once fetched.
+     */
+    public record Target(Path dir, ModelFile file, boolean llamaServer) {
+        public Target(Path dir, ModelFile file) {
+            this(dir, file, false);
+        }
+
         Path path() {
             return file.resolveIn(dir);
         }
@@ -131,6 +138,9 @@ public final class ModelDownloads {
                     pins.record(file.relativePath(), sha);
                     Log.infof("Model %s: no sha256 pinned for %s, recorded %s in %s (trust on first use; verified on every later start)",
                             modelId, file.relativePath(), sha, pins.file());
+                }
+                if (t.llamaServer() && LlamaServerInstall.find(t.dir()).isEmpty()) {
+                    LlamaServerInstall.install(t.path(), t.dir());
                 }
                 verified.put(t.path(), stamp(t.path()));
                 done.put(t.file().relativePath(), size(t));

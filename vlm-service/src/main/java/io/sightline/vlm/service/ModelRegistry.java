@@ -131,12 +131,25 @@ public class ModelRegistry {
         List<ModelDownloads.Target> targets = new ArrayList<>();
         for (CatalogModel.ModelFile f : model.files()) {
             URI url = f.urls().isEmpty() ? null : URI.create(f.urls().get(0));
+            java.nio.file.Path path = catalog.path(model, f).toAbsolutePath();
             if (url == null || url.getScheme() == null || !url.getScheme().startsWith("http")) {
+                if (java.nio.file.Files.isRegularFile(path)) {
+                    continue; // a local file in place: nothing to fetch
+                }
                 return Optional.empty();
             }
-            java.nio.file.Path path = catalog.path(model, f).toAbsolutePath();
             targets.add(new ModelDownloads.Target(path.getParent(), new io.sightline.common.download.ModelFile(
                     path.getFileName().toString(), url, f.sha256().orElse(null), f.sizeBytes())));
+        }
+        // the llama-server itself, when it is not installed and a download is configured (one for all models: same file)
+        VlmConfig.LlamaServer server = config.llamaServer();
+        if (server.downloadUrl().isPresent() && io.sightline.common.hardware.HardwareProbe.onPath(server.executable()).isEmpty()) {
+            URI url = server.downloadUrl().get();
+            targets.add(new ModelDownloads.Target(llamaServerDir(config), new io.sightline.common.download.ModelFile(
+                    java.nio.file.Path.of(url.getPath()).getFileName().toString(), url, server.downloadSha256().orElse(null), 0), true));
+        }
+        if (targets.isEmpty()) {
+            return Optional.empty();
         }
         return Optional.of(new ModelDownloads(model.id(), targets, config.download().mirrors().orElse(List.of()),
                 config.download().stallTimeout(), config.download().progressInterval(), events,
@@ -167,7 +180,13 @@ public class ModelRegistry {
         CatalogModel.ModelFile gguf = model.file(CatalogModel.ModelFile.GGUF).orElseThrow();
         Optional<java.nio.file.Path> mmproj = model.file(CatalogModel.ModelFile.MMPROJ).map(f -> catalog.path(model, f));
         return new ProcessServerLauncher(new ProcessServerLauncher.Spec(server.executable(), catalog.path(model, gguf), mmproj,
-                server.host(), port, flags, server.logDir().resolve("llama-server-" + model.id() + ".log"), server.stopTimeout()));
+                server.host(), port, flags, server.logDir().resolve("llama-server-" + model.id() + ".log"), server.stopTimeout(),
+                Optional.of(llamaServerDir(config)), config.download().enabled() && server.downloadUrl().isPresent()));
+    }
+
+    /** Where a downloaded llama-server is installed. */
+    private static java.nio.file.Path llamaServerDir(VlmConfig config) {
+        return config.modelsDir().resolve("llama-server").toAbsolutePath();
     }
 
     private PriorityQueue queue(String model, int slots, VlmConfig config) {
