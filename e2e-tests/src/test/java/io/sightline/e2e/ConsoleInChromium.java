@@ -41,11 +41,10 @@ final class ConsoleInChromium implements AutoCloseable {
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     /**
-     * Requests that fail on this stack by design: notify-service and vlm-service are not part of it (the console says
-     * "not available"), the forged admin requests and the request made after signing out are refused on purpose.
+     * Requests that fail on this stack by design: the forged admin requests and the request made after signing out
+     * are refused on purpose.
      */
-    private static final List<String> EXPECTED_FAILURES = List.of("/api/v1/notification", "/api/v1/models", "/api/v1/queue",
-            "/api/v1/cameras/forged", "/api/v1/me");
+    private static final List<String> EXPECTED_FAILURES = List.of("/api/v1/cameras/forged", "/api/v1/me");
 
     private final String baseUrl;
     private final WebDriver driver;

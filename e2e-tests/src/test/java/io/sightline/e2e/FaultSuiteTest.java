@@ -90,7 +90,8 @@ class FaultSuiteTest {
         Map<String, String> common = new LinkedHashMap<>();
         common.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         common.put("SIGHTLINE_INTERNAL_TOKEN", token);
-        common.put("SIGHTLINE_VLM_BASE_URL", vlm.baseUrl() + "/v1");
+        // the stand-in plays vlm-service (the VLM faults are the point here, not vlm-service's queue)
+        common.put("SIGHTLINE_VLM_SERVICE_URL", vlm.baseUrl() + "/v1");
         // producers and consumers give up on an unreachable broker within seconds, as on a home box
         common.put("KAFKA_RECONNECT_BACKOFF_MAX_MS", "1000");
 
@@ -98,6 +99,7 @@ class FaultSuiteTest {
         captionEnv = new LinkedHashMap<>(common);
         captionEnv.put("SIGHTLINE_VISION_BACKEND", "vlm");
         captionEnv.put("SIGHTLINE_CAPTION_VLM_TIMEOUT", "5s");
+        captionEnv.put("SIGHTLINE_CAPTION_VLM_MODEL", "stand-in-vlm");
         // per-frame evidence of "skipped as stale" in the caption-service log
         captionEnv.put("QUARKUS_LOG_CATEGORY__IO_SIGHTLINE_CAPTION_PIPELINE__LEVEL", "DEBUG");
         captionPort = ServiceProcess.freePort();

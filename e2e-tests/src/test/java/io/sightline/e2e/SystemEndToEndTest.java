@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.common.kafka.TopicSpec;
 import io.sightline.common.kafka.Topics;
 import io.sightline.testsupport.StandInVlmServer;
+import io.sightline.testsupport.TestAssets;
 import io.sightline.testsupport.TestBroker;
 import io.sightline.testsupport.TestImages;
 import io.sightline.testsupport.TestKafka;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 
 import java.io.IOException;
@@ -35,11 +39,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The proof that the pipeline works: the real broker, a real PostgreSQL (embedded binaries) and the five
+ * The proof that the pipeline works: the real broker, a real PostgreSQL (embedded binaries) and the eight
  * packaged services, each its own JVM process as {@code ./sightline up} runs them, driven only through the
- * gateway's public API. The VLM is
- * the OpenAI-compatible stand-in; captions come from the real ONNX models.
+ * gateway's public API. Every VLM call goes through vlm-service, which hosts the real llama-server with
+ * the tiny random-weight model ({@code ../shared/tools/llama-server}) as its default model and fronts the
+ * OpenAI-compatible stand-in as the remote model {@code stand-in} (scripted answers the random weights
+ * cannot give: queries and watch jobs ask it). Captions come from the real ONNX models, until the last
+ * test swaps caption-service to the caption-server tier.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SystemEndToEndTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,6 +58,12 @@ class SystemEndToEndTest {
     private static StandInVlmServer vlm;
     private static EmbeddedPostgres postgres;
     private static ServiceProcess gateway;
+    private static ServiceProcess vlmService;
+    private static ServiceProcess captionService;
+    private static Map<String, String> captionEnv;
+    private static int captionPort;
+    private static String internalToken;
+    private static String batchKey;
     private static String adminKey;
     private static String operatorKey;
     private static String viewerKey;
@@ -57,38 +71,77 @@ class SystemEndToEndTest {
     @BeforeAll
     static void startSystem() throws IOException {
         String bootstrap = TestBroker.bootstrapServers();
-        vlm = StandInVlmServer.start("stand-in-vlm")
-                .respond(r -> StandInVlmServer.Reply.text(r.images().isEmpty() ? "I cannot see the camera." : VLM_ANSWER));
+        Path llama = llamaDir();
+        Path llamaServer = TestAssets.require(llama.resolve("bin/llama-server"),
+                "the real llama-server (build it with ../shared/tools/llama-server/setup.sh)");
+        vlm = StandInVlmServer.start("stand-in-vlm").vision(true).respond(SystemEndToEndTest::standInAnswer);
 
         adminKey = "sk-e2e-admin-" + random();
         operatorKey = "sk-e2e-operator-" + random();
         viewerKey = "sk-e2e-viewer-" + random();
+        batchKey = "sk-e2e-batch-" + random();
         Path keys = ServiceProcess.projectRoot().resolve("e2e-tests/target/e2e-state/gateway-keys");
         Files.createDirectories(keys.getParent());
-        Files.writeString(keys, adminKey + ":admin\n" + operatorKey + ":operator\n" + viewerKey + ":viewer\n");
-        String internalToken = random();
+        Files.writeString(keys, adminKey + ":admin\n" + operatorKey + ":operator\n" + viewerKey + ":viewer\n"
+                + batchKey + ":operator:batch\n");
+        internalToken = random();
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         common.put("SIGHTLINE_INTERNAL_TOKEN", internalToken);
         common.put("SIGHTLINE_MODELS_DIR", TestImages.modelsDir().toAbsolutePath().toString());
-        common.put("SIGHTLINE_VLM_BASE_URL", vlm.baseUrl() + "/v1");
+        int vlmPort = ServiceProcess.freePort();
+        common.put("SIGHTLINE_VLM_SERVICE_URL", "http://127.0.0.1:" + vlmPort + "/v1");
 
         int capturePort = ServiceProcess.freePort();
-        int captionPort = ServiceProcess.freePort();
+        captionPort = ServiceProcess.freePort();
         int fallbackPort = ServiceProcess.freePort();
         int gatewayPort = ServiceProcess.freePort();
         int historyPort = ServiceProcess.freePort();
+        int watchPort = ServiceProcess.freePort();
+        int notifyPort = ServiceProcess.freePort();
         postgres = EmbeddedPostgres.builder().setPort(ServiceProcess.freePort())
                 .setServerConfig("listen_addresses", "127.0.0.1").start();
         common.put("SIGHTLINE_HISTORY_URL", "http://127.0.0.1:" + historyPort);
 
+        // vlm-service: the tiny model hosted (default, what the caption-server tier asks for), the stand-in as a remote
+        Path vlmState = ServiceProcess.projectRoot().resolve("e2e-tests/target/e2e-state/vlm-service");
+        Files.createDirectories(vlmState.resolve("config"));
+        Path vlmModels = vlmState.resolve("models");
+        Files.createDirectories(vlmModels);
+        // config/application.properties in the working directory: map keys (hosted.<id>, remote.<id>) have no env form
+        Files.writeString(vlmState.resolve("config/application.properties"), String.join("\n",
+                "sightline.vlm.model=tiny",
+                "sightline.vlm.models-dir=" + vlmModels,
+                "sightline.vlm.download.enabled=false",
+                "sightline.vlm.llama-server.executable=" + llamaServer,
+                "sightline.vlm.llama-server.ctx-size=1024",
+                "sightline.vlm.llama-server.threads=1",
+                "sightline.vlm.hosted.tiny.model=" + llama.resolve("models/tiny-llava-text.gguf"),
+                "sightline.vlm.hosted.tiny.mmproj=" + llama.resolve("models/tiny-llava-mmproj.gguf"),
+                "sightline.vlm.hosted.tiny.port=" + ServiceProcess.freePort(),
+                "sightline.vlm.hosted.tiny.parallel=1",
+                "sightline.vlm.remote.stand-in.base-url=" + vlm.baseUrl() + "/v1",
+                "sightline.vlm.remote.stand-in.slots=2",
+                "sightline.vlm.remote.stand-in.vision=true",
+                ""));
+        vlmService = ServiceProcess.start("vlm-service", vlmPort, common);
+        services.add(vlmService);
+
         services.add(ServiceProcess.start("capture-service", capturePort, common));
-        Map<String, String> caption = new LinkedHashMap<>(common);
-        // the stand-in VLM must not caption frames: captions in this test come from the real ONNX models
-        caption.put("SIGHTLINE_VISION_BACKEND", "onnx");
-        services.add(ServiceProcess.start("caption-service", captionPort, caption));
-        services.add(ServiceProcess.start("fallback-service", fallbackPort, common));
+        captionEnv = new LinkedHashMap<>(common);
+        // captions in the first tests come from the real ONNX models (objects counted from their detections)
+        captionEnv.put("SIGHTLINE_VISION_BACKEND", "onnx");
+        captionService = ServiceProcess.start("caption-service", captionPort, captionEnv);
+        services.add(captionService);
+        Map<String, String> fallback = new LinkedHashMap<>(common);
+        // queries (and watch jobs, below) ask vlm-service for its remote model "stand-in" (scripted answers)
+        fallback.put("SIGHTLINE_FALLBACK_VLM_MODEL", "stand-in");
+        services.add(ServiceProcess.start("fallback-service", fallbackPort, fallback));
+        Map<String, String> watchEnv = new LinkedHashMap<>(common);
+        watchEnv.put("SIGHTLINE_WATCH_VLM_MODEL", "stand-in");
+        services.add(ServiceProcess.start("watch-service", watchPort, watchEnv));
+        services.add(ServiceProcess.start("notify-service", notifyPort, common));
         Map<String, String> history = new LinkedHashMap<>(common);
         history.put("SIGHTLINE_HISTORY_DB_URL", "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
         history.put("SIGHTLINE_HISTORY_DB_USER", "postgres");
@@ -98,14 +151,28 @@ class SystemEndToEndTest {
         gatewayEnv.put("SIGHTLINE_CAPTURE_URL", "http://127.0.0.1:" + capturePort);
         gatewayEnv.put("SIGHTLINE_CAPTION_URL", "http://127.0.0.1:" + captionPort);
         gatewayEnv.put("SIGHTLINE_FALLBACK_URL", "http://127.0.0.1:" + fallbackPort);
-        // vlm-service is not part of this stack: its status routes answer 503 (the console says "not available")
-        gatewayEnv.put("SIGHTLINE_VLM_STATUS_URL", "http://127.0.0.1:" + ServiceProcess.freePort());
+        gatewayEnv.put("SIGHTLINE_WATCH_URL", "http://127.0.0.1:" + watchPort);
+        gatewayEnv.put("SIGHTLINE_NOTIFY_URL", "http://127.0.0.1:" + notifyPort);
         gateway = ServiceProcess.start("gateway", gatewayPort, gatewayEnv);
         services.add(gateway);
 
         for (ServiceProcess service : services) {
             service.awaitReady(Duration.ofSeconds(180));
         }
+    }
+
+    private static Path llamaDir() {
+        String work = System.getenv("LLAMA_WORK");
+        return work != null && !work.isBlank() ? Path.of(work) : Path.of(System.getProperty("user.home"), ".cache", "sightline", "llama-server");
+    }
+
+    /** The stand-in's script: a watch verdict for watch prompts, the astronaut for a question with a frame. */
+    private static StandInVlmServer.Reply standInAnswer(StandInVlmServer.ReceivedRequest request) {
+        if (request.text().contains("condition_met")) {
+            return StandInVlmServer.Reply.text("{\"condition_met\": false, \"next_run_in\": 2, "
+                    + "\"reasoning\": \"Nobody is holding a parcel.\", \"notification_message\": \"\"}");
+        }
+        return StandInVlmServer.Reply.text(request.images().isEmpty() ? "I cannot see the camera." : VLM_ANSWER);
     }
 
     @AfterAll
@@ -340,11 +407,11 @@ class SystemEndToEndTest {
                     vlm.clear();
                 }
 
-                // system: health, tiers, lifecycle; routes of services this stack does not run say so
+                // system: health, tiers, lifecycle, and vlm-service's models (the hosted tiny one, the stand-in)
                 browser.go("system");
                 await("system page").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                     assertThat(browser.text(By.id("health"))).contains("UP");
-                    assertThat(browser.text(By.id("models"))).contains("not available");
+                    assertThat(browser.text(By.id("models"))).contains("tiny").contains("stand-in");
                 });
                 browser.screenshot("system");
                 ConsoleInChromium.assertNoConsoleErrors(browser);
@@ -374,6 +441,99 @@ class SystemEndToEndTest {
                 throw failed;
             }
         }
+
+    /**
+     * Last, because it swaps caption-service to the caption-server tier: every kind of VLM call in the stack
+     * reaches a model only through vlm-service, each in its priority class, as vlm-service's queue shows.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void everyVlmCallGoesThroughVlmServiceInItsPriorityClass() throws Exception {
+        String camera = "porch";
+        HttpResponse<String> created = send("PUT", "/api/v1/cameras/" + camera, adminKey,
+                "application/json", "{\"source\":{\"type\":\"push\"}}".getBytes());
+        assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+        byte[] astronaut = Files.readAllBytes(TestImages.image("astronaut.png"));
+        assertThat(send("POST", "/api/v1/frames/" + camera, operatorKey, "image/png", astronaut).statusCode()).isEqualTo(202);
+
+        // interactive: a low-confidence question reaches the stand-in through vlm-service, with the frame
+        await("query answered by the VLM").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode unsure = query(camera, "is anyone holding a parcel?", 0.1);
+            assertThat(unsure.path("response_mode").asText()).as(unsure.toString()).isEqualTo("vlm_image");
+            assertThat(unsure.path("answer").asText()).isEqualTo(VLM_ANSWER);
+        });
+
+        // watch: a watch job iterates on the stand-in through vlm-service
+        HttpResponse<String> watch = send("POST", "/api/v1/watch", operatorKey, "application/json",
+                ("{\"camera\":\"" + camera + "\",\"condition\":\"someone is holding a parcel\",\"max_duration_minutes\":5}").getBytes());
+        assertThat(watch.statusCode()).as(watch.body()).isIn(200, 201, 202);
+        String jobId = JSON.readTree(watch.body()).path("id").asText();
+        await("a watch iteration").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode job = JSON.readTree(get("/api/v1/watch/" + jobId, operatorKey).body());
+            assertThat(job.path("iterations").asInt()).as(job.toString()).isGreaterThanOrEqualTo(1);
+            assertThat(job.path("last_reasoning").asText()).isEqualTo("Nobody is holding a parcel.");
+        });
+        send("DELETE", "/api/v1/watch/" + jobId, operatorKey, null, null);
+
+        // the gateway's /v1: a batch key asking for priority 1 is served as batch by vlm-service
+        HttpResponse<String> chat = send("POST", "/v1/chat/completions?priority=1", batchKey, "application/json",
+                "{\"model\":\"stand-in\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}".getBytes());
+        assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+        assertThat(chat.headers().firstValue("X-Sightline-Priority-Class")).hasValue("batch");
+
+        // batch: caption-service on the caption-server tier gets its captions from the tiny model vlm-service hosts
+        captionService.close();
+        services.remove(captionService);
+        Map<String, String> captionServerTier = new LinkedHashMap<>(captionEnv);
+        captionServerTier.put("SIGHTLINE_VISION_BACKEND", "caption-server");
+        captionService = ServiceProcess.start("caption-service", captionPort, captionServerTier);
+        services.add(captionService);
+        captionService.awaitReady(Duration.ofSeconds(180));
+        String yard = "yard";
+        created = send("PUT", "/api/v1/cameras/" + yard, adminKey, "application/json", "{\"source\":{\"type\":\"push\"}}".getBytes());
+        assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
+        HttpResponse<String> pushed = send("POST", "/api/v1/frames/" + yard, operatorKey, "image/png",
+                Files.readAllBytes(TestImages.image("chelsea.png")));
+        assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(202);
+        String frameId = JSON.readTree(pushed.body()).path("frame_id").asText();
+        await("a caption from the caption-server tier").atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+            JsonNode captions = captions(JSON.readTree(get("/api/v1/captions?camera=" + yard + "&limit=10", viewerKey).body()));
+            assertThat(captions).anySatisfy(c -> {
+                assertThat(c.path("frame_id").asText()).isEqualTo(frameId);
+                assertThat(c.path("backend").asText()).isEqualTo("caption-server");
+            });
+        });
+
+        // the model's state and progress through the gateway, as JSON and as Server-Sent Events
+        HttpResponse<String> tiny = get("/api/v1/models/tiny", viewerKey);
+        assertThat(tiny.statusCode()).as(tiny.body()).isEqualTo(200);
+        assertThat(JSON.readTree(tiny.body()).path("state").asText()).isEqualTo("ready");
+        assertThat(JSON.readTree(tiny.body()).path("vision").asBoolean()).isTrue();
+        HttpResponse<Stream<String>> events = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/models/tiny/events"))
+                .header("Authorization", "Bearer " + viewerKey).header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(events.statusCode()).isEqualTo(200);
+        try (Stream<String> lines = events.body()) {
+            String first = lines.filter(l -> l.startsWith("data:")).findFirst().orElseThrow();
+            assertThat(JSON.readTree(first.substring(5).trim()).path("id").asText()).isEqualTo("tiny");
+        }
+
+        // vlm-service's queue saw each call in its class: tiny (hosted) batch, stand-in interactive, watch and batch
+        HttpResponse<String> queue = HTTP.send(HttpRequest.newBuilder(URI.create(vlmService.baseUrl() + "/api/v1/queue"))
+                .header("Authorization", "Bearer " + internalToken).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(queue.statusCode()).as(queue.body()).isEqualTo(200);
+        Map<String, JsonNode> byModel = new LinkedHashMap<>();
+        JSON.readTree(queue.body()).forEach(m -> byModel.put(m.path("model").asText(), m.path("classes")));
+        System.out.println("E2E vlm-service queue: " + queue.body());
+        assertThat(byModel.get("tiny").path("batch").path("served").asLong()).as(queue.body()).isGreaterThanOrEqualTo(1);
+        assertThat(byModel.get("tiny").path("interactive").path("served").asLong()).isZero();
+        JsonNode standIn = byModel.get("stand-in");
+        assertThat(standIn.path("interactive").path("served").asLong()).as(queue.body()).isGreaterThanOrEqualTo(1);
+        assertThat(standIn.path("watch").path("served").asLong()).as(queue.body()).isGreaterThanOrEqualTo(1);
+        assertThat(standIn.path("batch").path("served").asLong()).as(queue.body()).isGreaterThanOrEqualTo(1);
+        assertThat(vlm.requests()).as("the watch job's prompt reached the stand-in").anySatisfy(r ->
+                assertThat(r.text()).contains("someone is holding a parcel"));
     }
 
     private static String pushWithKey(String camera, byte[] png, String key) throws Exception {

@@ -67,7 +67,7 @@ class WatchEndToEndTest {
         common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         common.put("SIGHTLINE_INTERNAL_TOKEN", random());
         common.put("SIGHTLINE_MODELS_DIR", TestImages.modelsDir().toAbsolutePath().toString());
-        common.put("SIGHTLINE_VLM_BASE_URL", vlm.baseUrl() + "/v1");
+        common.put("SIGHTLINE_VLM_SERVICE_URL", vlm.baseUrl() + "/v1");
 
         int capturePort = ServiceProcess.freePort();
         watchPort = ServiceProcess.freePort();

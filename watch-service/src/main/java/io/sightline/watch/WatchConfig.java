@@ -136,10 +136,10 @@ public interface WatchConfig {
     /** vlm-service, asked with priority class WATCH. */
     interface Vlm {
 
-        /** OpenAI API root of vlm-service, e.g. http://127.0.0.1:8084/v1 (env SIGHTLINE_VLM_BASE_URL); unset = no VLM. */
+        /** OpenAI API root of vlm-service, e.g. http://127.0.0.1:8084/v1 (env SIGHTLINE_VLM_SERVICE_URL); unset = no VLM. */
         Optional<URI> baseUrl();
 
-        /** Bearer key towards it (the internal token). */
+        /** Bearer key towards it: the internal token (wired in application.properties, not a setting of its own). */
         Optional<String> apiKey();
 
         /** Model name sent (vlm-service: a catalog id, or "default" for its default model). */

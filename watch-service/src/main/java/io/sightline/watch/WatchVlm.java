@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
 /**
- * The VLM watch jobs ask: vlm-service ({@code sightline.watch.vlm.*}, SIGHTLINE_VLM_BASE_URL) with priority
+ * The VLM watch jobs ask: vlm-service ({@code sightline.watch.vlm.*}, SIGHTLINE_VLM_SERVICE_URL) with priority
  * class WATCH, so interactive questions overtake watch looks in its queue.
  */
 @ApplicationScoped

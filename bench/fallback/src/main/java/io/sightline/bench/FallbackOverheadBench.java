@@ -71,11 +71,8 @@ public final class FallbackOverheadBench {
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("SIGHTLINE_VLM_BASE_URL", vlm.baseUrl() + "/v1");
+        env.put("SIGHTLINE_VLM_SERVICE_URL", vlm.baseUrl() + "/v1");
         env.put("SIGHTLINE_INTERNAL_TOKEN", TOKEN);
-        // enough slots that the measured time is the service's work, not waiting for a VLM slot
-        env.put("SIGHTLINE_FALLBACK_VLM_MAX_CONCURRENT", "64");
-        env.put("SIGHTLINE_FALLBACK_VLM_MAX_QUEUED", "256");
         env.put("SIGHTLINE_FALLBACK_VLM_TIMEOUT", "30s");
         env.put("QUARKUS_LOG_CATEGORY__IO_SIGHTLINE__LEVEL", "WARN");
         Process service = builder.start();

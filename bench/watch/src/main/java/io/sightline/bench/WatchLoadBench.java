@@ -77,7 +77,7 @@ public final class WatchLoadBench {
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("SIGHTLINE_STATE_DIR", state.toString());
-        env.put("SIGHTLINE_VLM_BASE_URL", vlm.baseUrl() + "/v1");
+        env.put("SIGHTLINE_VLM_SERVICE_URL", vlm.baseUrl() + "/v1");
         env.put("SIGHTLINE_INTERNAL_TOKEN", TOKEN);
         env.put("SIGHTLINE_WATCH_VLM_MAX_CONCURRENT", Integer.toString(slots));
         env.put("SIGHTLINE_WATCH_MAX_JOBS", Integer.toString(Math.max(200, jobs)));

@@ -1,8 +1,6 @@
 package io.sightline.caption.backend;
 
 import io.sightline.common.security.InternalTokenConfig;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.logging.Log;
 import io.sightline.caption.config.CaptionConfig;
 import io.sightline.common.frame.CapturedFrame;
@@ -13,11 +11,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,14 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @ApplicationScoped
 public class CaptionServerBackend implements VisionBackend {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final CaptionConfig.CaptionServer config;
     private final Optional<String> token;
     private final Instance<VlmClients> clients;
     private final CaptionModelRequests requests;
     private final FrameImages images;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final VlmServiceModel models = new VlmServiceModel();
     private final AtomicBoolean requested = new AtomicBoolean();
     private volatile String unavailable = "not probed yet";
     private volatile String state = "unknown";
@@ -93,55 +84,22 @@ public class CaptionServerBackend implements VisionBackend {
     /** Asks vlm-service whether it has the caption model, and its state. */
     @Override
     public Uni<Boolean> probeAvailability() {
-        URI models = URI.create(config.baseUrl().toString().replaceAll("/+$", "") + "/models");
-        HttpRequest.Builder builder = HttpRequest.newBuilder(models).timeout(Duration.ofSeconds(5)).GET();
-        token.ifPresent(t -> builder.header("Authorization", "Bearer " + t));
-        HttpRequest request = builder.build();
-        return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        unavailable = "vlm-service at " + config.baseUrl() + " answered GET /models with " + response.statusCode();
-                        return false;
-                    }
-                    JsonNode root;
-                    try {
-                        root = JSON.readTree(response.body());
-                    } catch (java.io.IOException e) {
-                        unavailable = "vlm-service at " + config.baseUrl() + " answered GET /models with unreadable JSON";
-                        return false;
-                    }
-                    JsonNode entry = null;
-                    for (JsonNode m : root.path("data")) {
-                        if (m.path("id").asText().equals(config.model())
-                                || (config.model().equals("default") && m.path("is_default").asBoolean())) {
-                            entry = m;
-                        }
-                    }
-                    if (entry == null) {
-                        unavailable = "vlm-service has no model '" + config.model() + "'"
-                                + (config.model().equals("default") ? " (no default model: " + root.path("default").asText() + ")" : "");
-                        return false;
-                    }
-                    state = entry.path("state").asText("ready");
-                    if (state.equals("ready")) {
-                        requested.set(false);
-                    }
-                    String reason = entry.path("unavailable_reason").asText(null);
-                    if (reason != null && !reason.isEmpty() && !entry.path("unavailable_reason").isNull()) {
-                        unavailable = "vlm-service cannot host '" + entry.path("id").asText() + "': " + reason;
-                        return false;
-                    }
-                    ramMb = entry.path("catalog").path("ram_mb").asInt(0);
-                    if (unavailable != null) {
-                        Log.infof("caption-server tier: vlm-service hosts %s (%s)", entry.path("id").asText(), state);
-                    }
-                    unavailable = null;
-                    return true;
-                })
-                .onFailure().recoverWithItem(e -> {
-                    unavailable = "vlm-service at " + config.baseUrl() + " cannot be reached: " + e.getMessage();
-                    return false;
-                });
+        return models.probe(config.baseUrl(), token, config.model()).map(probe -> {
+            state = probe.state();
+            if (state.equals("ready")) {
+                requested.set(false);
+            }
+            if (probe.unavailable() != null) {
+                unavailable = probe.unavailable();
+                return false;
+            }
+            ramMb = probe.ramMb();
+            if (unavailable != null) {
+                Log.infof("caption-server tier: vlm-service hosts %s (%s)", probe.id(), state);
+            }
+            unavailable = null;
+            return true;
+        });
     }
 
     @Override

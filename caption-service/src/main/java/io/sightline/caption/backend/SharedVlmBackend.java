@@ -1,5 +1,6 @@
 package io.sightline.caption.backend;
 
+import io.sightline.common.security.InternalTokenConfig;
 import io.sightline.common.security.SecretMasker;
 import io.quarkus.logging.Log;
 import io.sightline.caption.config.CaptionConfig;
@@ -11,25 +12,35 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
+import java.net.URI;
 import java.util.Optional;
 
-/** The {@code vlm} tier: a larger shared OpenAI-compatible VLM, available while {@code GET {base}/models} answers. */
+/**
+ * The {@code vlm} tier: a larger model in vlm-service (a remote endpoint or a big hosted model, by catalog id
+ * {@code sightline.caption.vlm.model}). Available only while vlm-service reports that model hostable or
+ * running: on a box where it has nothing to run, the tier is passed over with vlm-service's reason instead
+ * of being selected and failing every frame.
+ */
 @ApplicationScoped
 public class SharedVlmBackend implements VisionBackend {
 
     private final CaptionConfig.Vlm config;
+    private final URI baseUrl;
+    private final Optional<String> token;
     private final Instance<VlmClients> clients;
     private final FrameImages images;
+    private final VlmServiceModel models = new VlmServiceModel();
     private volatile String unavailable = "not probed yet";
+    private volatile String state = "unknown";
     private volatile VlmClient client;
 
-    SharedVlmBackend(CaptionConfig config, Instance<VlmClients> clients, FrameImages images) {
+    SharedVlmBackend(CaptionConfig config, Instance<VlmClients> clients, FrameImages images, InternalTokenConfig internal) {
         this.config = config.vlm();
+        // vlm-service's API root: the caption-server tier's unless the vlm tier names another (tests)
+        this.baseUrl = this.config.baseUrl().orElse(config.captionServer().baseUrl());
+        this.token = internal.token().filter(t -> !t.isBlank());
         this.clients = clients;
         this.images = images;
-        if (this.config.baseUrl().isEmpty()) {
-            unavailable = "no base URL configured (sightline.caption.vlm.base-url / SIGHTLINE_VLM_BASE_URL)";
-        }
     }
 
     @Override
@@ -58,32 +69,30 @@ public class SharedVlmBackend implements VisionBackend {
     }
 
     @Override
+    public String lifecycleState() {
+        return state;
+    }
+
+    @Override
     public int concurrency() {
         return config.concurrency();
     }
 
+    /** Asks vlm-service for the tier's model: present, and hostable or running. */
     @Override
     public Uni<Boolean> probeAvailability() {
-        if (config.baseUrl().isEmpty()) {
-            return Uni.createFrom().item(false);
-        }
-        Optional<VlmClient> c = client();
-        if (c.isEmpty()) {
-            unavailable = "no VlmClients implementation in common";
-            return Uni.createFrom().item(false);
-        }
-        return c.get().models()
-                .map(models -> {
-                    if (unavailable != null) {
-                        Log.infof("vlm tier reachable at %s (models %s)", SecretMasker.mask(config.baseUrl().get().toString()), models);
-                    }
-                    unavailable = null;
-                    return true;
-                })
-                .onFailure().recoverWithItem(e -> {
-                    unavailable = "GET " + config.baseUrl().get() + "/models failed: " + e.getMessage();
-                    return false;
-                });
+        return models.probe(baseUrl, token, config.model()).map(probe -> {
+            state = probe.state();
+            if (probe.unavailable() != null) {
+                unavailable = probe.unavailable();
+                return false;
+            }
+            if (unavailable != null) {
+                Log.infof("vlm tier: vlm-service at %s serves %s (%s)", SecretMasker.mask(baseUrl.toString()), probe.id(), state);
+            }
+            unavailable = null;
+            return true;
+        });
     }
 
     @Override
@@ -108,13 +117,14 @@ public class SharedVlmBackend implements VisionBackend {
     }
 
     private Optional<VlmClient> client() {
-        if (config.baseUrl().isEmpty() || !clients.isResolvable()) {
+        if (!clients.isResolvable()) {
             return Optional.empty();
         }
         VlmClient current = client;
         if (current == null) {
-            current = clients.get().forEndpoint(new VlmEndpoint(name(), config.baseUrl().get(), config.apiKey(), config.model(),
-                    config.concurrency(), config.maxQueued(), config.timeout()));
+            // vlm-service queues (class batch); the pool only needs room for this tier's frames in flight
+            current = clients.get().forEndpoint(new VlmEndpoint(name(), baseUrl, token, config.model(),
+                    config.concurrency(), 64, config.timeout()));
             client = current;
         }
         return Optional.of(current);

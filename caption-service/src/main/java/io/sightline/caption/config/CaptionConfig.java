@@ -134,24 +134,18 @@ public interface CaptionConfig {
         int downscaleJpegQuality();
     }
 
+    /** The {@code vlm} tier: a larger model in vlm-service, asked at class {@code batch}. */
     interface Vlm {
-        /** API root of a shared OpenAI-compatible VLM, e.g. http://127.0.0.1:8090/v1 (env SIGHTLINE_VLM_BASE_URL); unset = tier unavailable. */
+        /** vlm-service's API root when it is not the caption-server tier's (tests); unset = caption-server.base-url. */
         Optional<URI> baseUrl();
 
-        /** Bearer key for the VLM, if it wants one. */
-        Optional<String> apiKey();
-
-        /** Model id to request. */
+        /** Catalog id of the model in vlm-service ({@code default}: its default model; GET /v1/models lists them). */
         @WithDefault("default")
         String model();
 
-        /** Requests in flight at once (the server's slots for us). */
+        /** Frames described at once (vlm-service queues beyond its slots). */
         @WithDefault("2")
         int concurrency();
-
-        /** Requests that may wait for a slot before new ones fail fast. */
-        @WithDefault("8")
-        int maxQueued();
 
         /** Per-request timeout (queue wait included). */
         @WithDefault("30s")

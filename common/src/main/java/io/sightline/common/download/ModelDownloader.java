@@ -47,6 +47,10 @@ import java.util.regex.Pattern;
  * left behind is continued from the next one with a {@code Range} request (a corrupt one is deleted
  * first). Before fetching, the bytes still missing ({@link ModelFile#sizeBytes()} minus the part on
  * disk) must fit in the free space of the models directory's file store, else nothing is fetched.
+ *
+ * <p>A file without a pinned digest ({@link ModelFile#pinned()} false) is trusted on first use: it is
+ * moved into place as received and, once in place, not checked here; the caller records its digest and
+ * passes it as pinned from then on (vlm-service's pin file).
  */
 public final class ModelDownloader {
 
@@ -151,6 +155,9 @@ public final class ModelDownloader {
         if (!Files.isRegularFile(target)) {
             return false;
         }
+        if (!file.pinned()) {
+            return true; // trust on first use: whatever is in place is what the caller pinned (or will pin)
+        }
         String actual = sha256(target);
         if (actual.equals(file.sha256())) {
             return true;
@@ -219,6 +226,12 @@ public final class ModelDownloader {
         Transfer transfer = have > 0 && have == file.sizeBytes()
                 ? new Transfer(0, true)
                 : fetch(file, source, part, have);
+        if (!file.pinned()) {
+            // trust on first use: nothing to compare with; the caller records the digest of what arrived
+            moveIntoPlace(part, target);
+            return new ModelFetchResult(file, transfer.resumed() ? ModelFetchResult.RESUMED : ModelFetchResult.DOWNLOADED,
+                    transfer.bytes(), millisSince(started));
+        }
         String actual = sha256(part);
         if (!actual.equals(file.sha256()) && transfer.resumed()) {
             // the earlier part may have come from other bytes: start over once

@@ -107,7 +107,7 @@ final class EndpointVlmClient implements VlmClient {
     public Uni<ChatResult> chat(ChatRequest request, Priority priority) {
         ObjectNode body = requestBody(request);
         body.put("stream", false);
-        return unary("chat", priority, timeoutOf(request.timeout()), body, this::completion)
+        return unary("chat", priority, null, timeoutOf(request.timeout()), body, this::completion)
                 .map(timed -> new ChatResult(timed.value().content(), timed.value().model(), timed.value().finishReason(),
                         (System.nanoTime() - timed.dispatchedAt()) / 1_000_000, timed.queueWaitNanos() / 1_000_000));
     }
@@ -116,22 +116,22 @@ final class EndpointVlmClient implements VlmClient {
     public Multi<String> streamChat(ChatRequest request, Priority priority) {
         ObjectNode body = requestBody(request);
         body.put("stream", true);
-        return streamed("stream_chat", priority, timeoutOf(request.timeout()), body, this::delta)
+        return streamed("stream_chat", priority, null, timeoutOf(request.timeout()), body, this::delta)
                 .select().where(text -> !text.isEmpty());
     }
 
     @Override
-    public Uni<JsonNode> chatRaw(ObjectNode body, Priority priority) {
+    public Uni<JsonNode> chatRaw(ObjectNode body, Priority priority, Priority entitlement) {
         ObjectNode copy = withModel(body);
         copy.put("stream", false);
-        return unary("chat_raw", priority, timeoutOf(null), copy, this::rawCompletion).map(Timed::value);
+        return unary("chat_raw", priority, entitlement, timeoutOf(null), copy, this::rawCompletion).map(Timed::value);
     }
 
     @Override
-    public Multi<String> streamRaw(ObjectNode body, Priority priority) {
+    public Multi<String> streamRaw(ObjectNode body, Priority priority, Priority entitlement) {
         ObjectNode copy = withModel(body);
         copy.put("stream", true);
-        return streamed("stream_raw", priority, timeoutOf(null), copy, Function.identity());
+        return streamed("stream_raw", priority, entitlement, timeoutOf(null), copy, Function.identity());
     }
 
     @Override
@@ -179,7 +179,7 @@ final class EndpointVlmClient implements VlmClient {
 
     // ---- the call pipeline ------------------------------------------------------------------------
 
-    private <T> Uni<Timed<T>> unary(String operation, Priority priority, Duration timeout, ObjectNode body,
+    private <T> Uni<Timed<T>> unary(String operation, Priority priority, Priority entitlement, Duration timeout, ObjectNode body,
                                     Function<VlmHttp.Reply, T> decode) {
         Context parent = Context.current();
         Buffer payload = Buffer.buffer(json(body));
@@ -197,7 +197,7 @@ final class EndpointVlmClient implements VlmClient {
                             }
                             inFlight.incrementAndGet();
                             long dispatchedAt = System.nanoTime();
-                            MultiMap headers = headers(span, parent, "application/json", priority);
+                            MultiMap headers = headers(span, parent, "application/json", priority, entitlement);
                             return send(payload, headers, deadline, 0, false)
                                     .map(decode)
                                     .ifNoItem().after(remaining(deadline)).failWith(() -> generationTimeout(timeout))
@@ -214,7 +214,7 @@ final class EndpointVlmClient implements VlmClient {
         });
     }
 
-    private Multi<String> streamed(String operation, Priority priority, Duration timeout, ObjectNode body,
+    private Multi<String> streamed(String operation, Priority priority, Priority entitlement, Duration timeout, ObjectNode body,
                                    Function<String, String> decode) {
         Context parent = Context.current();
         Buffer payload = Buffer.buffer(json(body));
@@ -231,7 +231,7 @@ final class EndpointVlmClient implements VlmClient {
                                 return Multi.createFrom().<String>failure(circuitOpen());
                             }
                             inFlight.incrementAndGet();
-                            MultiMap headers = headers(span, parent, "text/event-stream", priority);
+                            MultiMap headers = headers(span, parent, "text/event-stream", priority, entitlement);
                             return http.events(chatUrl, headers, payload, deadline)
                                     .onFailure(VlmHttp.ConnectFailure.class).retry()
                                     .withBackOff(policy.connectRetryDelay(), policy.connectRetryDelay())
@@ -599,10 +599,13 @@ final class EndpointVlmClient implements VlmClient {
         return copy;
     }
 
-    private MultiMap headers(Span span, Context parent, String accept, Priority priority) {
+    private MultiMap headers(Span span, Context parent, String accept, Priority priority, Priority entitlement) {
         MultiMap headers = headers(span, parent, accept);
         if (priority != null) {
             headers.set(Priority.HEADER, priority.id());
+        }
+        if (entitlement != null) {
+            headers.set(Priority.ENTITLEMENT_HEADER, entitlement.id());
         }
         return headers;
     }

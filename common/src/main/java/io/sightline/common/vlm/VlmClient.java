@@ -28,10 +28,24 @@ public interface VlmClient {
      * Pass-through for the gateway's OpenAI endpoint: sends the body as given ({@code model} defaulted
      * to the endpoint's), returns the server's JSON. Queued like {@link #chat}.
      */
-    Uni<JsonNode> chatRaw(ObjectNode body, Priority priority);
+    default Uni<JsonNode> chatRaw(ObjectNode body, Priority priority) {
+        return chatRaw(body, priority, null);
+    }
+
+    /**
+     * {@link #chatRaw(ObjectNode, Priority)} on behalf of an outside caller entitled to at most
+     * {@code entitlement} (sent in {@value Priority#ENTITLEMENT_HEADER}; vlm-service serves the lower of the
+     * two classes). {@code null} = an internal caller, no entitlement header.
+     */
+    Uni<JsonNode> chatRaw(ObjectNode body, Priority priority, Priority entitlement);
 
     /** Streaming pass-through: each SSE {@code data:} payload as received, without the final {@code [DONE]}. */
-    Multi<String> streamRaw(ObjectNode body, Priority priority);
+    default Multi<String> streamRaw(ObjectNode body, Priority priority) {
+        return streamRaw(body, priority, null);
+    }
+
+    /** {@link #streamRaw(ObjectNode, Priority)} with the caller's entitlement, as {@link #chatRaw(ObjectNode, Priority, Priority)}. */
+    Multi<String> streamRaw(ObjectNode body, Priority priority, Priority entitlement);
 
     /** Model ids from {@code GET {base}/models}. */
     Uni<List<String>> models();

@@ -14,7 +14,6 @@ import java.time.Duration;
  * @param breakerMinRequests calls needed in the window before the breaker may open
  * @param breakerFailureRatio share of failed calls in the window that opens the breaker
  * @param breakerDelay       how long an open breaker fails calls fast before letting one trial call through
- * @param lowAgingThreshold  a LOW request that has waited this long is dispatched by arrival order together with HIGH ones
  * @param maxResponseBytes   largest response body accepted (a runaway server must not exhaust memory)
  */
 public record VlmClientPolicy(
@@ -25,7 +24,6 @@ public record VlmClientPolicy(
         int breakerMinRequests,
         double breakerFailureRatio,
         Duration breakerDelay,
-        Duration lowAgingThreshold,
         int maxResponseBytes) {
 
     public VlmClientPolicy {
@@ -40,21 +38,16 @@ public record VlmClientPolicy(
 
     public static VlmClientPolicy defaults() {
         return new VlmClientPolicy(2, Duration.ofMillis(250), Duration.ofSeconds(5),
-                20, 10, 0.5, Duration.ofSeconds(15), Duration.ofSeconds(10), 16 * 1024 * 1024);
+                20, 10, 0.5, Duration.ofSeconds(15), 16 * 1024 * 1024);
     }
 
     public VlmClientPolicy withBreaker(int window, int minRequests, double failureRatio, Duration delay) {
         return new VlmClientPolicy(connectRetries, connectRetryDelay, maxRetryAfterWait, window, minRequests, failureRatio,
-                delay, lowAgingThreshold, maxResponseBytes);
-    }
-
-    public VlmClientPolicy withLowAgingThreshold(Duration threshold) {
-        return new VlmClientPolicy(connectRetries, connectRetryDelay, maxRetryAfterWait, breakerWindow, breakerMinRequests,
-                breakerFailureRatio, breakerDelay, threshold, maxResponseBytes);
+                delay, maxResponseBytes);
     }
 
     public VlmClientPolicy withRetries(int connectRetries, Duration connectRetryDelay, Duration maxRetryAfterWait) {
         return new VlmClientPolicy(connectRetries, connectRetryDelay, maxRetryAfterWait, breakerWindow, breakerMinRequests,
-                breakerFailureRatio, breakerDelay, lowAgingThreshold, maxResponseBytes);
+                breakerFailureRatio, breakerDelay, maxResponseBytes);
     }
 }

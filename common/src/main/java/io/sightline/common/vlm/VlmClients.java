@@ -7,7 +7,7 @@ public interface VlmClients {
     VlmClient forEndpoint(VlmEndpoint endpoint);
 
     /**
-     * The client for this endpoint with its own breaker/retry/aging policy; the policy of the first call
+     * The client for this endpoint with its own breaker/retry policy; the policy of the first call
      * for a name wins (one client per name).
      */
     default VlmClient forEndpoint(VlmEndpoint endpoint, VlmClientPolicy policy) {

@@ -265,6 +265,21 @@ class ModelDownloaderTest {
     }
 
     @Test
+    void anUnpinnedFileIsTakenAsDownloadedAndNotFetchedAgainOnceInPlace(@TempDir Path models) throws IOException {
+        ModelFile pinned = local(YOLOX_NANO);
+        ModelFile unpinned = new ModelFile(pinned.relativePath(), pinned.url(), null, 0);
+        assertThat(unpinned.pinned()).isFalse();
+
+        ModelFetchResult first = downloader(Duration.ofSeconds(10), ProgressListener.NONE).ensure(models, List.of(unpinned)).get(0);
+        assertThat(first.outcome()).isEqualTo(ModelFetchResult.DOWNLOADED);
+        assertThat(Files.readAllBytes(unpinned.resolveIn(models))).isEqualTo(Files.readAllBytes(remote.resolve("yolox_nano.onnx")));
+
+        ModelFetchResult again = downloader(Duration.ofSeconds(10), ProgressListener.NONE).ensure(models, List.of(unpinned)).get(0);
+        assertThat(again.outcome()).isEqualTo(ModelFetchResult.PRESENT);
+        assertThat(requests).hasSize(1);
+    }
+
+    @Test
     void resumesAPartialDownloadWithARangeRequest(@TempDir Path models) throws IOException {
         ModelFile yolox = local(YOLOX_NANO);
         Path target = yolox.resolveIn(models);

@@ -48,30 +48,38 @@ public interface FallbackConfig {
         Duration timeout();
     }
 
-    /** The OpenAI-compatible VLM asked when confidence is low. */
+    /**
+     * vlm-service, the one owner of VLM calls, asked when confidence is low (class {@code interactive}; watch
+     * jobs send {@code watch}). It queues, schedules and picks the server; nothing here sizes a server.
+     */
     interface Vlm {
 
-        /** API root, e.g. http://127.0.0.1:8090/v1; unset = no VLM. Mapped from SIGHTLINE_VLM_BASE_URL. */
+        /** vlm-service's OpenAI API root, e.g. http://127.0.0.1:8084/v1 (env SIGHTLINE_VLM_SERVICE_URL); unset = no VLM. */
         Optional<URI> baseUrl();
 
-        /** Model name sent to the server (llama-server ignores it; vLLM/Ollama need the served name). */
+        /** Catalog id of the model in vlm-service ({@code default}: its default model; GET /v1/models lists them). */
         @WithDefault("default")
         String model();
 
-        /** Bearer API key of the server, if it needs one. */
+        /**
+         * Bearer sent to vlm-service: the internal token ({@code sightline.internal.token}, wired in
+         * application.properties; not a setting of its own).
+         */
         Optional<String> apiKey();
 
-        /** End-to-end limit of one VLM answer, queue wait included; past it the query fails with 504. */
+        /** End-to-end limit of one VLM answer, vlm-service's queue wait included; past it the query fails with 504. */
         @WithDefault("30s")
         Duration timeout();
 
-        /** Requests in flight at once (the server's slots). */
-        @WithDefault("2")
-        int maxConcurrent();
+        /** Connections to vlm-service (it queues; this only sizes the client's pool). */
+        default int maxConcurrent() {
+            return 16;
+        }
 
-        /** Requests that may wait for a slot; beyond that queries fail fast with 503. */
-        @WithDefault("32")
-        int maxQueued();
+        /** Requests that may wait for a pooled connection. */
+        default int maxQueued() {
+            return 64;
+        }
 
         /** max_tokens of an answer. */
         @WithDefault("500")

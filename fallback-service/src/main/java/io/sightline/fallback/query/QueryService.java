@@ -124,7 +124,7 @@ public class QueryService {
                         + a.basis() + ageSuffix(a.evidence())));
             }
             return Uni.createFrom().item(decision.error(new QueryAnswer.Failure(503, "vlm_not_configured",
-                    "no VLM is configured (set SIGHTLINE_VLM_BASE_URL)", Optional.empty()), vlmBecause + "; no VLM is configured"));
+                    "no VLM is configured (set SIGHTLINE_VLM_SERVICE_URL to vlm-service)", Optional.empty()), vlmBecause + "; no VLM is configured"));
         }
 
         String noImage = noImageReason(view, includeImage, vlm.imageFallback(), cache.frameTtlMs(), now);

@@ -58,7 +58,7 @@ public class QueryVlm {
                 c -> Log.infof("Low-confidence queries go to the VLM at %s (model %s, %d slots, timeout %s, image fallback %s)",
                         c.endpoint().baseUrl(), c.endpoint().model(), c.endpoint().maxConcurrent(), this.config.timeout(),
                         this.config.imageFallback() ? "on" : "off"),
-                () -> Log.warn("No VLM configured (sightline.fallback.vlm.base-url / SIGHTLINE_VLM_BASE_URL): "
+                () -> Log.warn("No VLM configured (sightline.fallback.vlm.base-url / SIGHTLINE_VLM_SERVICE_URL): "
                         + "low-confidence queries are answered from pipeline state when possible, else with an error"));
     }
 
@@ -106,7 +106,7 @@ public class QueryVlm {
     private Uni<ChatResult> send(List<ChatMessage> messages, String kind) {
         if (client.isEmpty()) {
             return Uni.createFrom().failure(new VlmException(VlmException.Kind.UNAVAILABLE,
-                    "no VLM is configured (set SIGHTLINE_VLM_BASE_URL)"));
+                    "no VLM is configured (set SIGHTLINE_VLM_SERVICE_URL to vlm-service)"));
         }
         ChatRequest request = ChatRequest.of(messages, config.maxTokens(), config.temperature()).withTimeout(config.timeout());
         long start = System.nanoTime();

@@ -75,7 +75,9 @@ class QueryFlowTest {
         assertThat(request.text()).contains("What is the person wearing?", "1024x576", camera);
         assertThat(request.body().path("max_tokens").asInt()).isEqualTo(500);
         assertThat(request.body().path("temperature").asDouble()).isEqualTo(0.7);
-        assertThat(request.header("Authorization")).isNull();
+        // the VLM is vlm-service: it gets the internal token and the query's class
+        assertThat(request.header("Authorization")).isEqualTo("Bearer " + StandInVlmResource.TOKEN);
+        assertThat(request.header("X-Sightline-Priority-Class")).isEqualTo("interactive");
 
         Response withoutImage = query(Map.of("camera", camera, "query", "What is the person wearing?", "confidence", 0.39,
                 "include_image", false));

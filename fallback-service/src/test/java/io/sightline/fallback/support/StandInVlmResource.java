@@ -24,7 +24,6 @@ public class StandInVlmResource implements QuarkusTestResourceLifecycleManager {
                 "sightline.fallback.vlm.base-url", server.baseUrl() + "/v1",
                 "sightline.fallback.vlm.model", "stand-in-vlm",
                 "sightline.fallback.vlm.timeout", TIMEOUT_MS + "ms",
-                "sightline.fallback.vlm.max-concurrent", "4",
                 "sightline.internal.token", TOKEN);
     }
 

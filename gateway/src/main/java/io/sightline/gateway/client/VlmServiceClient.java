@@ -1,41 +1,66 @@
 package io.sightline.gateway.client;
 
-import io.opentelemetry.instrumentation.annotations.WithSpan;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.sightline.gateway.config.GatewayConfig;
+import io.sightline.gateway.error.GatewayException;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import org.eclipse.microprofile.faulttolerance.Retry;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.resteasy.reactive.client.SseEvent;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
-/** vlm-service as the console's System page reads it (model states and download progress, queue depth per class). */
+/**
+ * vlm-service's model and queue API as the gateway passes it through (models, one model, its SSE progress,
+ * the queue; the console's System page reads them). Its root
+ * is the one VLM setting, {@code sightline.gateway.vlm.base-url} without {@code /v1}; the internal token
+ * goes on every call.
+ */
 @ApplicationScoped
 public class VlmServiceClient {
 
     public static final String SERVICE = "vlm-service";
 
-    private final VlmServiceRestClient rest;
+    private final Optional<VlmServiceRestClient> rest;
     private final Duration timeout;
 
-    VlmServiceClient(@RestClient VlmServiceRestClient rest, GatewayConfig config) {
-        this.rest = rest;
+    VlmServiceClient(GatewayConfig config, InternalTokenFilter token) {
         this.timeout = config.downstream().timeout();
+        this.rest = config.vlm().baseUrl().map(base -> QuarkusRestClientBuilder.newBuilder()
+                .baseUri(root(base))
+                .register(token)
+                .connectTimeout(1, TimeUnit.SECONDS)
+                .build(VlmServiceRestClient.class));
     }
 
-    @WithSpan("vlm-service.models")
-    @Retry(maxRetries = 1, delay = 100, abortOn = CircuitBreakerOpenException.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
+    static URI root(URI base) {
+        return URI.create(base.toString().replaceAll("/+$", "").replaceAll("/v1$", ""));
+    }
+
+    /** Every model with its state (stopped|downloading|starting|ready|stopping|failed), download progress and slots. */
     public Uni<DownstreamResponse> models() {
-        return Downstreams.guard(rest.models().map(DownstreamResponse::of), SERVICE, timeout);
+        return Downstreams.guard(client().models().map(DownstreamResponse::of), SERVICE, timeout);
     }
 
-    @WithSpan("vlm-service.queue")
-    @Retry(maxRetries = 1, delay = 100, abortOn = CircuitBreakerOpenException.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
+    /** The priority queue per model: depth, wait p50/p99, rejections per class. */
     public Uni<DownstreamResponse> queue() {
-        return Downstreams.guard(rest.queue().map(DownstreamResponse::of), SERVICE, timeout);
+        return Downstreams.guard(client().queue().map(DownstreamResponse::of), SERVICE, timeout);
+    }
+
+    public Uni<DownstreamResponse> model(String id) {
+        return Downstreams.guard(client().model(id).map(DownstreamResponse::of), SERVICE, timeout);
+    }
+
+    /** The model's state and download progress at each change, as vlm-service sends them. */
+    public Multi<SseEvent<String>> events(String id) {
+        return client().events(id).onFailure().transform(f -> Downstreams.translate(f, SERVICE, timeout));
+    }
+
+    private VlmServiceRestClient client() {
+        return rest.orElseThrow(() -> new GatewayException(503, "vlm_not_configured",
+                "vlm-service is not configured (set SIGHTLINE_VLM_SERVICE_URL)"));
     }
 }

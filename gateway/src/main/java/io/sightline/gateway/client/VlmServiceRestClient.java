@@ -1,20 +1,30 @@
 package io.sightline.gateway.client;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
-import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+import org.jboss.resteasy.reactive.client.SseEvent;
 
-/** vlm-service's read-only status API: model states (with download progress) and the priority queue. */
-@RegisterRestClient(configKey = "vlm-service")
-@RegisterProvider(InternalTokenFilter.class)
+/** vlm-service's model and queue API (built with its root URL from {@code sightline.gateway.vlm.base-url}, see {@link VlmServiceClient}). */
 interface VlmServiceRestClient {
 
     @GET
     @Path("/v1/models")
     Uni<Response> models();
+
+    @GET
+    @Path("/api/v1/models/{id}")
+    Uni<Response> model(@PathParam("id") String id);
+
+    @GET
+    @Path("/api/v1/models/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    Multi<SseEvent<String>> events(@PathParam("id") String id);
 
     @GET
     @Path("/api/v1/queue")

@@ -149,26 +149,16 @@ public interface GatewayConfig {
         int maxLimit();
     }
 
+    /**
+     * vlm-service, which owns every VLM call: {@code /v1/*} is forwarded to it with the internal token, the
+     * caller's {@code model} (a vlm-service catalog id), the class the request is served at and the key's
+     * entitlement; it queues, schedules and picks the server.
+     */
     interface Vlm {
-        /** OpenAI-compatible API root, e.g. http://127.0.0.1:8090/v1 (env SIGHTLINE_VLM_BASE_URL). Unset: /v1 answers 503. */
+        /** vlm-service's OpenAI API root, e.g. http://127.0.0.1:8084/v1 (env SIGHTLINE_VLM_SERVICE_URL). Unset: /v1 answers 503. */
         Optional<URI> baseUrl();
 
-        /** API key of the VLM server, if it wants one (env SIGHTLINE_VLM_API_KEY). */
-        Optional<String> apiKey();
-
-        /** Model served; requests naming another model are sent to this one. */
-        @WithDefault("default")
-        String model();
-
-        /** Requests in flight at the VLM (its slots). */
-        @WithDefault("2")
-        int maxConcurrent();
-
-        /** Requests allowed to wait; beyond this 429 with Retry-After. */
-        @WithDefault("32")
-        int maxQueued();
-
-        /** End-to-end limit of one completion, queue wait included. */
+        /** End-to-end limit of one completion, vlm-service's queue wait included. */
         @WithDefault("120s")
         Duration timeout();
     }

@@ -23,19 +23,26 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The OpenAI-compatible endpoint's logic: request checks, priority, and the call through common's VLM
- * client; the priority class travels in X-Sightline-Priority-Class and vlm-service's queue schedules it.
+ * The OpenAI-compatible endpoint's logic: request checks, priority, and the call to vlm-service through
+ * common's VLM client. The class a request is served at travels in X-Sightline-Priority-Class, the caller
+ * key's highest allowed class in X-Sightline-Priority-Entitlement (vlm-service never serves above it);
+ * {@code model} is passed on as the caller named it ({@code default} when absent: vlm-service's default model).
  */
 @ApplicationScoped
 public class ChatCompletions {
 
+    /** What a request without {@code model} asks vlm-service for. */
+    static final String DEFAULT_MODEL = "default";
+
     private final GatewayConfig.Vlm config;
+    private final Optional<String> internalToken;
     private final Instance<VlmClients> clients;
     private final MeterRegistry registry;
     private volatile VlmClient client;
 
     ChatCompletions(GatewayConfig config, Instance<VlmClients> clients, MeterRegistry registry) {
         this.config = config.vlm();
+        this.internalToken = config.internalToken().filter(t -> !t.isBlank());
         this.clients = clients;
         this.registry = registry;
     }
@@ -53,7 +60,7 @@ public class ChatCompletions {
         return PriorityClass.effectiveLevel(queryParam, header, caller);
     }
 
-    /** Checks an OpenAI chat request and points it at the configured model. Returns whether it asks to stream. */
+    /** Checks an OpenAI chat request ({@code model} defaults to vlm-service's default). Returns whether it asks to stream. */
     public boolean prepare(JsonNode body) {
         if (!(body instanceof ObjectNode object)) {
             throw GatewayException.badRequest("the body must be a JSON object (an OpenAI chat completion request)");
@@ -89,19 +96,26 @@ public class ChatCompletions {
         if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
             throw GatewayException.badRequest("'stream' must be true or false");
         }
-        object.put("model", config.model());
+        JsonNode model = object.path("model");
+        if (!model.isMissingNode() && !model.isNull() && !model.isTextual()) {
+            throw GatewayException.badRequest("'model' must be a string (a model id from GET /v1/models)");
+        }
+        if (!model.isTextual() || model.asText().isBlank()) {
+            object.put("model", DEFAULT_MODEL);
+        }
         return stream.asBoolean(false);
     }
 
-    public Uni<JsonNode> complete(ObjectNode body, Priority priority) {
-        return Uni.createFrom().deferred(() -> client().chatRaw(body, priority))
+    /** {@code entitlement}: the caller key's highest class (null = none, an internal caller). */
+    public Uni<JsonNode> complete(ObjectNode body, Priority priority, Priority entitlement) {
+        return Uni.createFrom().deferred(() -> client().chatRaw(body, priority, entitlement))
                 .onFailure(VlmException.class).transform(f -> translate((VlmException) f))
                 .onItemOrFailure().invoke((item, failure) -> count(priority, false, failure));
     }
 
     /** SSE {@code data:} payloads as the VLM sends them, without {@code [DONE]}. */
-    public Multi<String> stream(ObjectNode body, Priority priority) {
-        return Multi.createFrom().deferred(() -> client().streamRaw(body, priority))
+    public Multi<String> stream(ObjectNode body, Priority priority, Priority entitlement) {
+        return Multi.createFrom().deferred(() -> client().streamRaw(body, priority, entitlement))
                 .onFailure(VlmException.class).transform(f -> translate((VlmException) f))
                 .onTermination().invoke((failure, cancelled) -> count(priority, true, failure));
     }
@@ -109,10 +123,6 @@ public class ChatCompletions {
     public Uni<List<String>> models() {
         return Uni.createFrom().deferred(() -> client().models())
                 .onFailure(VlmException.class).transform(f -> translate((VlmException) f));
-    }
-
-    public String model() {
-        return config.model();
     }
 
     public Optional<VlmClient.QueueStats> stats() {
@@ -128,15 +138,15 @@ public class ChatCompletions {
             if (client == null) {
                 if (config.baseUrl().isEmpty()) {
                     throw new GatewayException(503, "vlm_not_configured",
-                            "No VLM is configured for the OpenAI-compatible endpoint (set SIGHTLINE_VLM_BASE_URL)");
+                            "vlm-service is not configured for the OpenAI-compatible endpoint (set SIGHTLINE_VLM_SERVICE_URL)");
                 }
                 if (!clients.isResolvable()) {
                     throw new GatewayException(503, "vlm_client_unavailable", "This build has no VLM client implementation");
                 }
-                client = clients.get().forEndpoint(new VlmEndpoint("gateway", config.baseUrl().get(), config.apiKey(),
-                        config.model(), config.maxConcurrent(), config.maxQueued(), config.timeout()));
-                Log.infof("OpenAI-compatible endpoint serves model %s from %s (max %d in flight, %d queued)", config.model(),
-                        config.baseUrl().get(), config.maxConcurrent(), config.maxQueued());
+                // vlm-service queues and schedules: the pool only needs room for the requests it holds for us
+                client = clients.get().forEndpoint(new VlmEndpoint("gateway", config.baseUrl().get(), internalToken,
+                        DEFAULT_MODEL, 64, 256, config.timeout()));
+                Log.infof("OpenAI-compatible endpoint forwards to vlm-service at %s", config.baseUrl().get());
             }
             return client;
         }

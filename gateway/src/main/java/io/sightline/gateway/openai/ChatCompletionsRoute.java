@@ -81,18 +81,20 @@ class ChatCompletionsRoute {
                 return;
             }
             ctx.response().putHeader("X-Sightline-Priority", priority.name());
+            ctx.response().putHeader(Priority.HEADER, priority.id());
             ObjectNode body = (ObjectNode) parsed.result();
+            Priority entitlement = caller == null ? Priority.BATCH : Priority.fromId(caller.maxPriority().wireName()).orElse(Priority.BATCH);
             if (Boolean.TRUE.equals(ctx.get("stream"))) {
-                stream(ctx, body, priority);
+                stream(ctx, body, priority, entitlement);
             } else {
-                complete(ctx, body, priority);
+                complete(ctx, body, priority, entitlement);
             }
         });
     }
 
-    private void complete(RoutingContext ctx, ObjectNode body, Priority priority) {
+    private void complete(RoutingContext ctx, ObjectNode body, Priority priority, Priority entitlement) {
         HttpServerResponse response = ctx.response();
-        Cancellable call = completions.complete(body, priority).subscribe().with(
+        Cancellable call = completions.complete(body, priority, entitlement).subscribe().with(
                 result -> {
                     if (!response.closed() && !response.ended()) {
                         response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(result.toString());
@@ -103,10 +105,10 @@ class ChatCompletionsRoute {
         response.closeHandler(v -> call.cancel());
     }
 
-    private void stream(RoutingContext ctx, ObjectNode body, Priority priority) {
+    private void stream(RoutingContext ctx, ObjectNode body, Priority priority, Priority entitlement) {
         HttpServerResponse response = ctx.response();
         AtomicBoolean started = new AtomicBoolean();
-        Cancellable call = completions.stream(body, priority).subscribe().with(
+        Cancellable call = completions.stream(body, priority, entitlement).subscribe().with(
                 chunk -> {
                     if (response.closed()) {
                         return;

@@ -24,9 +24,9 @@ class ChatCompletionsRulesTest {
 
     private static GatewayConfig config() {
         Object vlm = Proxy.newProxyInstance(GatewayConfig.Vlm.class.getClassLoader(), new Class<?>[] {GatewayConfig.Vlm.class},
-                (p, m, a) -> m.getName().equals("model") ? "test-model" : null);
+                (p, m, a) -> m.getName().equals("baseUrl") ? java.util.Optional.empty() : null);
         return (GatewayConfig) Proxy.newProxyInstance(GatewayConfig.class.getClassLoader(), new Class<?>[] {GatewayConfig.class},
-                (p, m, a) -> vlm);
+                (p, m, a) -> m.getName().equals("internalToken") ? java.util.Optional.empty() : vlm);
     }
 
     @Test
@@ -82,6 +82,11 @@ class ChatCompletionsRulesTest {
                 .hasMessageContaining("stream");
         var ok = json.readTree("{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertThat(RULES.prepare(ok)).as("asks to stream").isTrue();
-        assertThat(ok.path("model").asText()).isEqualTo("test-model");
+        assertThat(ok.path("model").asText()).as("passed on to vlm-service as named").isEqualTo("gpt-4o");
+        var unnamed = json.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertThat(RULES.prepare(unnamed)).isFalse();
+        assertThat(unnamed.path("model").asText()).as("vlm-service's default model").isEqualTo("default");
+        assertThatThrownBy(() -> RULES.prepare(json.readTree("{\"model\":7,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")))
+                .hasMessageContaining("'model' must be a string");
     }
 }

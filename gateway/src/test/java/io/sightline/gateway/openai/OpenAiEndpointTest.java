@@ -68,9 +68,12 @@ class OpenAiEndpointTest {
                 .model("gpt-4o").addUserMessage("hello gateway").build());
         assertThat(completion.choices().get(0).message().content()).hasValueSatisfying(c -> assertThat(c).contains("hello gateway"));
         assertThat(vlm.requests()).hasSize(1);
-        // the configured model answers whatever model the client names; the caller's key never reaches the VLM
-        assertThat(vlm.requests().get(0).body().path("model").asText()).isEqualTo(GatewayTestResource.VLM_MODEL);
-        assertThat(vlm.requests().get(0).header("Authorization")).isNull();
+        // vlm-service gets the model the client named, the internal token (never the caller's key),
+        // the class the request is served at and the key's entitlement
+        assertThat(vlm.requests().get(0).body().path("model").asText()).isEqualTo("gpt-4o");
+        assertThat(vlm.requests().get(0).header("Authorization")).isEqualTo("Bearer " + GatewayTestResource.INTERNAL_TOKEN);
+        assertThat(vlm.requests().get(0).header("X-Sightline-Priority-Class")).isEqualTo("interactive");
+        assertThat(vlm.requests().get(0).header("X-Sightline-Priority-Entitlement")).isEqualTo("interactive");
     }
 
     @Test
@@ -158,6 +161,11 @@ class OpenAiEndpointTest {
                 .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "BATCH");
         given().auth().oauth2(OPENAI_BATCH).contentType(ContentType.JSON).queryParam("priority", "1").body(body)
                 .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "BATCH");
+        // vlm-service is told the key's entitlement, so it could not be raised there either
+        assertThat(vlm.requests()).last().satisfies(r -> {
+            assertThat(r.header("X-Sightline-Priority-Class")).isEqualTo("batch");
+            assertThat(r.header("X-Sightline-Priority-Entitlement")).isEqualTo("batch");
+        });
         // an interactive key may lower its own priority
         given().auth().oauth2(OPENAI).contentType(ContentType.JSON).header("X-Priority", "10").body(body)
                 .post("/v1/chat/completions").then().statusCode(200).header("X-Sightline-Priority", "BATCH");

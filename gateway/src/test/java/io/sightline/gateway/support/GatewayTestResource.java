@@ -62,9 +62,6 @@ public class GatewayTestResource implements QuarkusTestResourceLifecycleManager 
                 LIMITED + ":viewer", OPENAI + ":operator", OPENAI_BATCH + ":operator:batch",
                 CONSOLE_VIEWER + ":viewer", CONSOLE_ADMIN + ":admin"));
         config.put("sightline.gateway.vlm.base-url", vlm.baseUrl() + "/v1");
-        config.put("sightline.gateway.vlm.model", VLM_MODEL);
-        config.put("sightline.gateway.vlm.max-concurrent", "1");
-        config.put("sightline.gateway.vlm.max-queued", "64");
         config.put("sightline.gateway.vlm.timeout", "20s");
         config.put("sightline.gateway.downstream.query-timeout", "5s");
         config.put("sightline.gateway.downstream.timeout", "3s");

@@ -45,6 +45,17 @@ public record CatalogModel(
             urls = List.copyOf(urls);
             sha256 = sha256 == null ? Optional.empty() : sha256;
         }
+
+        /** How the bytes are checked, as the catalog says it: pinned, or recorded on first download (trust on first use). */
+        @com.fasterxml.jackson.annotation.JsonProperty("checksum")
+        public String checksum() {
+            if (sha256.isPresent()) {
+                return "pinned sha256";
+            }
+            return urls.stream().anyMatch(u -> u.startsWith("http"))
+                    ? "recorded on first download (trust on first use) in " + io.sightline.vlm.lifecycle.Sha256Pins.FILE_NAME + ", verified after"
+                    : "local file, not checked";
+        }
     }
 
     public CatalogModel {

@@ -60,7 +60,7 @@ public interface VlmConfig {
     Download download();
 
     interface Download {
-        /** Fetch a hosted model's missing files (those with a pinned sha256) when it is first needed. */
+        /** Fetch a hosted model's missing files (those with a URL) when it is first needed; without a pinned sha256 the digest is recorded on first download. */
         @WithDefault("true")
         boolean enabled();
 
@@ -90,6 +90,16 @@ public interface VlmConfig {
         /** Path (or name on PATH) of the llama-server executable. */
         @WithDefault("llama-server")
         String executable();
+
+        /**
+         * Where to fetch llama-server when {@link #executable()} is not found: a llama.cpp release {@code .zip}
+         * (executable and libraries) or the bare executable, downloaded on first use like a model file
+         * (mirrors, resume) into {@code <models-dir>/llama-server/} and unpacked there. Unset: not provisioned.
+         */
+        Optional<URI> downloadUrl();
+
+        /** sha256 of that download; unset = recorded on first download (sha256-pins.properties) and verified after. */
+        Optional<String> downloadSha256();
 
         /** Loopback address hosted servers listen on (--host). */
         @WithDefault("127.0.0.1")
@@ -153,7 +163,7 @@ public interface VlmConfig {
         /** Where to download the GGUF from when {@link #model()} is missing (with model-sha256). */
         Optional<URI> modelUrl();
 
-        /** sha256 of the GGUF; without it a missing file is not downloaded. */
+        /** sha256 of the GGUF; without it the digest is recorded on first download (sha256-pins.properties) and verified after. */
         Optional<String> modelSha256();
 
         /** Where to download the mmproj from when it is missing (with mmproj-sha256). */

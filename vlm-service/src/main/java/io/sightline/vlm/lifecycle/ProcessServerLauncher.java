@@ -24,11 +24,21 @@ public class ProcessServerLauncher implements ServerLauncher {
 
     public static final String KIND = "process";
 
-    /** What to run: executable (path or name on PATH), model files, address and the remaining flags. */
+    /**
+     * What to run: executable (path or name on PATH), model files, address and the remaining flags;
+     * {@code provisionDir}: where a llama-server vlm-service downloads itself is installed
+     * ({@link LlamaServerInstall}), {@code provisionable}: whether one is configured for download.
+     */
     public record Spec(String executable, Path model, Optional<Path> mmproj, String host, int port, List<String> flags,
-                       Path logFile, Duration stopTimeout) {
+                       Path logFile, Duration stopTimeout, Optional<Path> provisionDir, boolean provisionable) {
         public Spec {
             flags = List.copyOf(flags);
+            provisionDir = provisionDir == null ? Optional.empty() : provisionDir;
+        }
+
+        public Spec(String executable, Path model, Optional<Path> mmproj, String host, int port, List<String> flags,
+                    Path logFile, Duration stopTimeout) {
+            this(executable, model, mmproj, host, port, flags, logFile, stopTimeout, Optional.empty(), false);
         }
     }
 
@@ -71,16 +81,24 @@ public class ProcessServerLauncher implements ServerLauncher {
 
     /** Why the llama-server executable cannot be run, if it cannot. */
     public Optional<String> executableProblem() {
-        if (HardwareProbe.onPath(config.executable()).isEmpty()) {
-            return Optional.of("llama-server executable '" + config.executable() + "' not found or not executable");
+        if (executablePath().isEmpty() && !config.provisionable()) {
+            // not downloaded: no llama.cpp release archive is pinned (URL + sha256) for this service yet
+            return Optional.of("llama-server not provisioned: executable '" + config.executable() + "' not found or not executable; "
+                    + "install llama.cpp's llama-server on PATH or set SIGHTLINE_LLAMA_SERVER (sightline.vlm.llama-server.executable) "
+                    + "to its path, or sightline.vlm.llama-server.download-url (+ download-sha256) to have it downloaded");
         }
         return Optional.empty();
+    }
+
+    /** The executable: on PATH or configured, else the one vlm-service provisioned. */
+    Optional<Path> executablePath() {
+        return HardwareProbe.onPath(config.executable()).or(() -> config.provisionDir().flatMap(LlamaServerInstall::find));
     }
 
     /** The command line, as started. */
     List<String> command() {
         List<String> command = new ArrayList<>();
-        command.add(HardwareProbe.onPath(config.executable()).map(Path::toString).orElse(config.executable()));
+        command.add(executablePath().map(Path::toString).orElse(config.executable()));
         command.addAll(List.of("--model", config.model().toString()));
         config.mmproj().ifPresent(m -> command.addAll(List.of("--mmproj", m.toString())));
         command.addAll(List.of("--host", config.host(), "--port", Integer.toString(config.port())));

@@ -1,6 +1,9 @@
 package io.sightline.vlm.rest;
 
 import io.sightline.vlm.catalog.VlmCatalog;
+import io.sightline.vlm.config.VlmConfig;
+import io.smallrye.mutiny.Multi;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 import io.sightline.vlm.service.ModelRegistry;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -10,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,9 +25,13 @@ public class ModelsResource {
     private final ModelRegistry models;
     private final VlmCatalog catalog;
 
-    ModelsResource(ModelRegistry models, VlmCatalog catalog) {
+    private final Duration interval;
+
+    ModelsResource(ModelRegistry models, VlmCatalog catalog, VlmConfig config) {
         this.models = models;
         this.catalog = catalog;
+        this.interval = config.download().progressInterval().compareTo(Duration.ofMillis(100)) < 0
+                ? Duration.ofMillis(100) : config.download().progressInterval();
     }
 
     @GET
@@ -32,6 +40,24 @@ public class ModelsResource {
     public Map<String, Object> list() {
         List<ModelView> data = models.models().stream().map(this::view).toList();
         return Map.of("object", "list", "data", data, "default", models.defaultModelId().orElse("none"));
+    }
+
+    /**
+     * The model now and at every change of state, in-flight count or download progress, as Server-Sent
+     * Events (JSON of {@code GET /api/v1/models/{id}}); checked every {@code download.progress-interval}.
+     * Open until the client goes.
+     */
+    @GET
+    @Path("api/v1/models/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "One model's state and download progress as Server-Sent Events, at each change")
+    public Multi<ModelView> events(@PathParam("id") String id) {
+        one(id);
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(interval)
+                .onOverflow().drop()
+                .map(tick -> models.model(id).map(this::view).orElseThrow())
+                .skip().repetitions();
     }
 
     @GET

@@ -99,7 +99,7 @@ public class ModelRegistry {
                     && downloads.isEmpty()) {
                 missing = Optional.of(p.unavailableReason().get() + "; put the catalog files (" + model.files().stream()
                         .map(CatalogModel.ModelFile::fileName).toList() + ") into " + config.modelsDir()
-                        + (config.download().enabled() ? " (the catalog pins no sha256 for them, so they are not downloaded)"
+                        + (config.download().enabled() ? " (no download URL for them)"
                         : " (downloads are off: sightline.vlm.download.enabled=false)"));
             }
             VlmClient client = clients.forEndpoint(VlmEndpoint.of("vlm-" + model.id(), base.toString(), model.id())
@@ -119,7 +119,10 @@ public class ModelRegistry {
         });
     }
 
-    /** The model's files as downloads, when downloads are on and every file has a URL and a pinned sha256. */
+    /**
+     * The model's files as downloads, when downloads are on and every file has an http(s) URL. A file
+     * without a pinned sha256 is trusted on first use (its digest recorded in {@link io.sightline.vlm.lifecycle.Sha256Pins}).
+     */
     private static Optional<ModelDownloads> downloads(VlmConfig config, VlmCatalog catalog, CatalogModel model,
                                                       LifecycleEvents events) {
         if (!config.download().enabled()) {
@@ -128,12 +131,25 @@ public class ModelRegistry {
         List<ModelDownloads.Target> targets = new ArrayList<>();
         for (CatalogModel.ModelFile f : model.files()) {
             URI url = f.urls().isEmpty() ? null : URI.create(f.urls().get(0));
-            if (f.sha256().isEmpty() || url == null || url.getScheme() == null || !url.getScheme().startsWith("http")) {
+            java.nio.file.Path path = catalog.path(model, f).toAbsolutePath();
+            if (url == null || url.getScheme() == null || !url.getScheme().startsWith("http")) {
+                if (java.nio.file.Files.isRegularFile(path)) {
+                    continue; // a local file in place: nothing to fetch
+                }
                 return Optional.empty();
             }
-            java.nio.file.Path path = catalog.path(model, f).toAbsolutePath();
             targets.add(new ModelDownloads.Target(path.getParent(), new io.sightline.common.download.ModelFile(
-                    path.getFileName().toString(), url, f.sha256().get(), f.sizeBytes())));
+                    path.getFileName().toString(), url, f.sha256().orElse(null), f.sizeBytes())));
+        }
+        // the llama-server itself, when it is not installed and a download is configured (one for all models: same file)
+        VlmConfig.LlamaServer server = config.llamaServer();
+        if (server.downloadUrl().isPresent() && io.sightline.common.hardware.HardwareProbe.onPath(server.executable()).isEmpty()) {
+            URI url = server.downloadUrl().get();
+            targets.add(new ModelDownloads.Target(llamaServerDir(config), new io.sightline.common.download.ModelFile(
+                    java.nio.file.Path.of(url.getPath()).getFileName().toString(), url, server.downloadSha256().orElse(null), 0), true));
+        }
+        if (targets.isEmpty()) {
+            return Optional.empty();
         }
         return Optional.of(new ModelDownloads(model.id(), targets, config.download().mirrors().orElse(List.of()),
                 config.download().stallTimeout(), config.download().progressInterval(), events,
@@ -164,7 +180,13 @@ public class ModelRegistry {
         CatalogModel.ModelFile gguf = model.file(CatalogModel.ModelFile.GGUF).orElseThrow();
         Optional<java.nio.file.Path> mmproj = model.file(CatalogModel.ModelFile.MMPROJ).map(f -> catalog.path(model, f));
         return new ProcessServerLauncher(new ProcessServerLauncher.Spec(server.executable(), catalog.path(model, gguf), mmproj,
-                server.host(), port, flags, server.logDir().resolve("llama-server-" + model.id() + ".log"), server.stopTimeout()));
+                server.host(), port, flags, server.logDir().resolve("llama-server-" + model.id() + ".log"), server.stopTimeout(),
+                Optional.of(llamaServerDir(config)), config.download().enabled() && server.downloadUrl().isPresent()));
+    }
+
+    /** Where a downloaded llama-server is installed. */
+    private static java.nio.file.Path llamaServerDir(VlmConfig config) {
+        return config.modelsDir().resolve("llama-server").toAbsolutePath();
     }
 
     private PriorityQueue queue(String model, int slots, VlmConfig config) {

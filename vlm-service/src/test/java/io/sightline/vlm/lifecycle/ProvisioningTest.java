@@ -1,5 +1,13 @@
 package io.sightline.vlm.lifecycle;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -100,6 +108,77 @@ class ProvisioningTest {
             HttpResponse<String> r = HostedLifecycleTest.post(chat, HostedLifecycleTest.body("evented", false, 4)).get(60, TimeUnit.SECONDS);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void unpinnedFilesAreTrustedOnFirstDownloadWithProgressOnTheEventStreamThenVerifiedAgainstTheRecordedDigest() throws Exception {
+        Path dir = MirrorProvisioningResource.modelsDir;
+        Path pins = dir.resolve(Sha256Pins.FILE_NAME);
+        String textSha = ModelDownloader.sha256(MirrorProvisioningResource.text());
+        String mmprojSha = ModelDownloader.sha256(MirrorProvisioningResource.mmproj());
+        assertThat(HostedLifecycleTest.model("trusted").path("unavailable_reason").isNull()).isTrue();
+        assertThat(HostedLifecycleTest.model("trusted").path("catalog").path("files").get(0).path("checksum").asText())
+                .startsWith("recorded on first download");
+
+        // the model's SSE stream, open before the first request
+        List<String> events = new CopyOnWriteArrayList<>();
+        HttpRequest watch = HttpRequest.newBuilder(URI.create(chat.toString().replace("/v1/chat/completions", "/api/v1/models/trusted/events")))
+                .header("Accept", "text/event-stream").build();
+        CompletableFuture<HttpResponse<Void>> stream = HttpClient.newHttpClient().sendAsync(watch,
+                HttpResponse.BodyHandlers.fromLineSubscriber(new java.util.concurrent.Flow.Subscriber<String>() {
+                    @Override
+                    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                        s.request(Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void onNext(String line) {
+                        if (line.startsWith("data:")) {
+                            events.add(line.substring(5).trim());
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onComplete() {
+                    }
+                }));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !events.isEmpty());
+            assertThat(HostedLifecycleTest.json(events.get(0).getBytes()).path("state").asText()).isEqualTo("stopped");
+
+            HttpResponse<String> first = HostedLifecycleTest.post(chat, HostedLifecycleTest.body("trusted", false, 4)).get(90, TimeUnit.SECONDS);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+            Properties recorded = new Properties();
+            try (var in = Files.newBufferedReader(pins)) {
+                recorded.load(in);
+            }
+            assertThat(recorded.getProperty("trusted-text.gguf")).isEqualTo(textSha);
+            assertThat(recorded.getProperty("trusted-mmproj.gguf")).isEqualTo(mmprojSha);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(events)
+                    .anySatisfy(e -> assertThat(HostedLifecycleTest.json(e.getBytes()).path("state").asText()).isEqualTo("ready"))
+                    .anySatisfy(e -> assertThat(HostedLifecycleTest.json(e.getBytes()).path("download").path("done").asBoolean()).isTrue()));
+        } finally {
+            stream.cancel(true);
+        }
+
+        // idle-stopped; then the local copy is damaged and the upstream serves other bytes: the recorded digest catches both
+        await().atMost(Duration.ofSeconds(30)).until(() -> HostedLifecycleTest.model("trusted").path("state").asText().equals("stopped"));
+        Files.write(dir.resolve("trusted-text.gguf"), "not the file that was trusted".getBytes());
+        MirrorProvisioningResource.upstreamChanged = true;
+        HttpResponse<String> later = HostedLifecycleTest.post(chat, HostedLifecycleTest.body("trusted", false, 4)).get(60, TimeUnit.SECONDS);
+        assertThat(later.statusCode()).as(later.body()).isEqualTo(503);
+        JsonNode m = HostedLifecycleTest.model("trusted");
+        assertThat(m.path("state").asText()).isEqualTo("failed");
+        assertThat(m.path("last_failure").asText()).contains("download failed").contains("does not match the expected " + textSha);
+        Properties after = new Properties();
+        try (var in = Files.newBufferedReader(pins)) {
+            after.load(in);
+        }
+        assertThat(after.getProperty("trusted-text.gguf")).as("the pin is not replaced by other bytes").isEqualTo(textSha);
     }
 
     @Test

@@ -32,6 +32,8 @@ public class MirrorProvisioningResource extends RealLlamaServerResource {
     /** Paths the mirror was asked for, with their Range header if any. */
     public static final List<String> REQUESTS = new CopyOnWriteArrayList<>();
     public static volatile Path modelsDir;
+    /** When set, the mirror serves other bytes for {@code trusted-text.gguf} (the upstream file changed). */
+    public static volatile boolean upstreamChanged;
 
     private HttpServer mirror;
     private ExecutorService threads;
@@ -80,6 +82,13 @@ public class MirrorProvisioningResource extends RealLlamaServerResource {
             config.put("sightline.vlm.hosted.evented.port", Integer.toString(freePort()));
             config.put("sightline.vlm.hosted.evented.parallel", "1");
             config.put("sightline.vlm.hosted.evented.idle-timeout", "60s");
+            // a model whose files have URLs but no sha256: trusted on first download, its digests recorded
+            config.put("sightline.vlm.hosted.trusted.model", modelsDir.resolve("trusted-text.gguf").toString());
+            config.put("sightline.vlm.hosted.trusted.model-url", "http://127.0.0.1:" + refused + "/origin/trusted-text.gguf");
+            config.put("sightline.vlm.hosted.trusted.mmproj", modelsDir.resolve("trusted-mmproj.gguf").toString());
+            config.put("sightline.vlm.hosted.trusted.mmproj-url", "http://127.0.0.1:" + refused + "/origin/trusted-mmproj.gguf");
+            config.put("sightline.vlm.hosted.trusted.port", Integer.toString(freePort()));
+            config.put("sightline.vlm.hosted.trusted.parallel", "1");
             // a model whose mirror copy does not match its pinned sha256
             config.put("sightline.vlm.hosted.broken.model", modelsDir.resolve("broken-text.gguf").toString());
             config.put("sightline.vlm.hosted.broken.model-url", "http://127.0.0.1:" + refused + "/origin/broken-text.gguf");
@@ -95,7 +104,9 @@ public class MirrorProvisioningResource extends RealLlamaServerResource {
         String name = Path.of(exchange.getRequestURI().getPath()).getFileName().toString();
         String range = exchange.getRequestHeaders().getFirst("Range");
         REQUESTS.add(name + (range == null ? "" : " " + range));
-        Path file = name.endsWith("-text.gguf") ? text() : name.equals("fetched-mmproj.gguf") ? mmproj() : null;
+        Path file = name.equals("trusted-text.gguf") && upstreamChanged ? mmproj()
+                : name.endsWith("-text.gguf") ? text()
+                : name.equals("fetched-mmproj.gguf") || name.equals("trusted-mmproj.gguf") ? mmproj() : null;
         if (file == null || range != null) {
             exchange.sendResponseHeaders(file == null ? 404 : 416, -1);
             exchange.close();

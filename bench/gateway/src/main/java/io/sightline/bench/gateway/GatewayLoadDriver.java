@@ -88,10 +88,8 @@ public final class GatewayLoadDriver {
         env.put("SIGHTLINE_FALLBACK_URL", "http://127.0.0.1:" + fallback.actualPort());
         env.put("SIGHTLINE_CAPTURE_URL", "http://127.0.0.1:" + capture.actualPort());
         env.put("SIGHTLINE_CAPTION_URL", "http://127.0.0.1:" + caption.actualPort());
-        env.put("SIGHTLINE_VLM_BASE_URL", vlm.baseUrl() + "/v1");
-        env.put("SIGHTLINE_GATEWAY_VLM_MODEL", "bench-vlm");
-        env.put("SIGHTLINE_GATEWAY_VLM_MAX_CONCURRENT", Integer.toString(slots));
-        env.put("SIGHTLINE_GATEWAY_VLM_MAX_QUEUED", "256");
+        // the stand-in plays vlm-service; the gateway no longer queues (vlm-service does: bench/vlm-service)
+        env.put("SIGHTLINE_VLM_SERVICE_URL", vlm.baseUrl() + "/v1");
         env.put("SIGHTLINE_GATEWAY_RATE_LIMIT_PER_SECOND", "1000000");
         env.put("SIGHTLINE_GATEWAY_RATE_LIMIT_BURST", "1000000");
         Path log = root.resolve("bench/gateway/target/gateway.log");

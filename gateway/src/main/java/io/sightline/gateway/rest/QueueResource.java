@@ -11,28 +11,19 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** vlm-service's model states and queue, passed through for the console's System page. */
-@Path("/api/v1")
-@Tag(name = "backends")
+/** vlm-service's priority queue, passed through (the console's System page shows it). */
+@Path("/api/v1/queue")
+@Tag(name = "models")
 @SecurityRequirement(name = "apiKey")
-public class VlmServiceResource {
+public class QueueResource {
 
     private final VlmServiceClient vlm;
 
-    VlmServiceResource(VlmServiceClient vlm) {
+    QueueResource(VlmServiceClient vlm) {
         this.vlm = vlm;
     }
 
     @GET
-    @Path("/models")
-    @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "vlm-service's models: state (stopped|downloading|starting|ready|stopping|failed), download progress, slots (role viewer)")
-    public Uni<Response> models() {
-        return vlm.models().map(r -> Passthrough.json(r, VlmServiceClient.SERVICE));
-    }
-
-    @GET
-    @Path("/queue")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "vlm-service's priority queue per model: depth, wait p50/p99, rejections per class (role viewer)")
     public Uni<Response> queue() {
