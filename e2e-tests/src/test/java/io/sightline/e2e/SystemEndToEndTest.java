@@ -441,6 +441,7 @@ class SystemEndToEndTest {
                 throw failed;
             }
         }
+    }
 
     /**
      * Last, because it swaps caption-service to the caption-server tier: every kind of VLM call in the stack
