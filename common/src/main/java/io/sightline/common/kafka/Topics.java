@@ -20,6 +20,8 @@ public final class Topics {
     public static final String WATCH_JOBS = "watch.jobs";
     /** Dead letters of history-service's ingest (any of the topics it reads), with the reason in headers. */
     public static final String HISTORY_DLQ = "history.dlq";
+    /** Requests for a fresh description of a camera (watch jobs, users): caption-service escalates its next frame. */
+    public static final String CAPTION_REFRESH = "caption.refresh";
 
     /** Largest encoded frame a record may carry (value); frames are JPEG at most 1280 px long side. */
     public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -63,6 +65,10 @@ public final class Topics {
             new TopicSpec(HISTORY_DLQ, 1, Map.of(
                     "retention.ms", Long.toString(7 * DAY_MS),
                     "max.message.bytes", FRAME_MAX_MESSAGE_BYTES,
+                    "cleanup.policy", "delete")),
+            new TopicSpec(CAPTION_REFRESH, 1, Map.of(
+                    "retention.ms", Long.toString(HOUR_MS),
+                    "max.message.bytes", "65536",
                     "cleanup.policy", "delete")));
 
     private Topics() {
