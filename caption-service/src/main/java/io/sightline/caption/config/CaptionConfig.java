@@ -96,11 +96,11 @@ public interface CaptionConfig {
         double minScore();
 
         /** Describing-tier calls per camera per minute (0: unlimited); over it the escalation waits for the next window. */
-        @WithDefault("4")
+        @WithDefault("6")
         int cameraPerMinute();
 
         /** Describing-tier calls per camera per hour (0: unlimited). */
-        @WithDefault("60")
+        @WithDefault("120")
         int cameraPerHour();
 
         /** Describing-tier calls of all cameras per minute (0: unlimited). */

@@ -191,7 +191,7 @@ class EscalationPipelineTest {
             caption(captions, Scenes.send(REFRESH, Scenes.person(100), t));
             assertThat(caption(captions, Scenes.send(REFRESH, Scenes.person(100), t + 1000)).path("escalated").asBoolean()).isFalse();
             // the request topic is read from its end: send until this replica has seen it
-            await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
                 byte[] request = ("{\"schema\":1,\"camera\":\"" + REFRESH + "\",\"requested_by\":\"watch:job-7\",\"at\":"
                         + System.currentTimeMillis() + "}").getBytes(StandardCharsets.UTF_8);
                 TestKafka.send(Topics.CAPTION_REFRESH, REFRESH, request, new RecordHeaders());

@@ -146,7 +146,8 @@ public class HistoryQueries {
         String where = filter.onCaptions("c", params);
         params.add(limit);
         String sql = """
-                SELECT c.frame_id, c.camera, c.captured_at, c.captioned_at, c.backend, c.model, t.text, c.latency_ms
+                SELECT c.frame_id, c.camera, c.captured_at, c.captioned_at, c.backend, c.model, t.text, c.latency_ms,
+                       c.escalated, c.escalation_reason, c.described_frame_id
                 FROM captions c JOIN caption_texts t ON t.id = c.text_id
                 WHERE %s ORDER BY c.captured_at DESC, c.frame_id LIMIT ?""".formatted(where);
         List<CaptionProduced> captions = new ArrayList<>();
@@ -155,7 +156,9 @@ public class HistoryQueries {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     captions.add(new CaptionProduced(CaptionProduced.SCHEMA, rs.getObject(1, UUID.class).toString(), rs.getString(2),
-                            rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of()));
+                            rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of(),
+                            rs.getObject(9, Boolean.class), rs.getString(10), null,
+                            rs.getObject(11) == null ? null : rs.getObject(11, UUID.class).toString()));
                 }
             }
         } catch (SQLException e) {
