@@ -3,7 +3,8 @@
 # driver against test-support's classpath without installing anything, then replays the recording. Args: [recall window s].
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd); cd "$root"
-./mvnw -o -B -q -pl caption-service,capture-service -am package -DskipTests
+./mvnw -o -B -q -pl caption-service -am package -DskipTests
+./mvnw -o -B -q -pl capture-service -am compile
 ./mvnw -o -B -q -pl test-support -am compile dependency:build-classpath -Dmdep.outputFile="$here/target/classpath.txt"
 rm -rf "$here/target/caption-service-app" && mkdir -p "$here/target/classes"
 cp -r caption-service/target/quarkus-app "$here/target/caption-service-app"
