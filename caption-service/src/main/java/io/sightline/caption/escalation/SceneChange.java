@@ -25,20 +25,33 @@ public final class SceneChange {
     }
 
     public static Optional<Trigger> between(SceneSignature described, SceneSignature now, EscalationRules rules) {
-        TreeSet<String> appeared = new TreeSet<>(now.objects().keySet());
-        appeared.removeAll(described.objects().keySet());
+        // hysteresis: a class appears when it scores minScore now and was not there at any score; it leaves when
+        // it is not there now at any score (so a cup hovering around minScore under changing light is no event)
+        TreeSet<String> appeared = new TreeSet<>();
+        for (String label : now.objects().keySet()) {
+            if (described.countWithWeak(label) == 0) {
+                appeared.add(label);
+            }
+        }
         if (!appeared.isEmpty()) {
             return Optional.of(new Trigger(CLASS_APPEARED, String.join(", ", appeared)));
         }
-        TreeSet<String> left = new TreeSet<>(described.objects().keySet());
-        left.removeAll(now.objects().keySet());
+        TreeSet<String> left = new TreeSet<>();
+        for (String label : described.objects().keySet()) {
+            if (now.countWithWeak(label) == 0) {
+                left.add(label);
+            }
+        }
         if (!left.isEmpty()) {
             return Optional.of(new Trigger(CLASS_LEFT, String.join(", ", left)));
         }
-        for (String label : now.objects().keySet()) {
+        TreeSet<String> labels = new TreeSet<>(now.objects().keySet());
+        labels.addAll(described.objects().keySet());
+        for (String label : labels) {
             int before = described.count(label);
             int after = now.count(label);
-            if (before != after) {
+            // more strong objects than there were at all, or fewer objects at all than there were strong ones
+            if (after > described.countWithWeak(label) || now.countWithWeak(label) < before) {
                 return Optional.of(new Trigger(COUNT_CHANGED, label + " " + before + " -> " + after));
             }
         }
@@ -61,6 +74,9 @@ public final class SceneChange {
      */
     static double largestShift(List<SceneSignature.Position> before, List<SceneSignature.Position> after) {
         double largest = 0;
+        if (before == null || after == null) {
+            return 0;
+        }
         for (int i = 0; i < Math.min(before.size(), after.size()); i++) {
             double dx = before.get(i).x() - after.get(i).x();
             double dy = before.get(i).y() - after.get(i).y();

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * coarse positions (box centres as shares of the frame, sorted left to right), the text read (normalised:
  * lower case, letters and digits, single spaces) and the capture gate's change score.
  */
-public record SceneSignature(Map<String, List<Position>> objects, String text, double changeScore) {
+public record SceneSignature(Map<String, List<Position>> objects, Map<String, Integer> weak, String text, double changeScore) {
 
     /** A box centre as shares (0-1) of frame width and height. */
     public record Position(double x, double y) {
@@ -24,17 +24,24 @@ public record SceneSignature(Map<String, List<Position>> objects, String text, d
         TreeMap<String, List<Position>> copy = new TreeMap<>();
         objects.forEach((label, positions) -> copy.put(label, List.copyOf(positions)));
         objects = java.util.Collections.unmodifiableMap(copy);
+        weak = weak == null ? Map.of() : Map.copyOf(weak);
         text = text == null ? "" : text;
     }
 
-    /** The signature of one analysed frame; detections scoring below {@code minScore} are left out. */
+    /**
+     * The signature of one analysed frame. Detections scoring at least {@code minScore} are its objects; weaker
+     * ones are only counted per label ({@link #weak()}): an object already described that scores a little lower
+     * now (noise, light) has not left, so the comparison uses them as hysteresis.
+     */
     public static SceneSignature of(List<DetectionsProduced.Detection> detections, List<DetectionsProduced.RecognizedText> texts,
                                     int width, int height, double minScore, double changeScore) {
         Map<String, List<Position>> objects = new TreeMap<>();
+        Map<String, Integer> weak = new TreeMap<>();
         double w = Math.max(1, width);
         double h = Math.max(1, height);
         for (DetectionsProduced.Detection d : detections) {
             if (d.score() < minScore) {
+                weak.merge(d.label(), 1, Integer::sum);
                 continue;
             }
             DetectionsProduced.Box b = d.box();
@@ -46,12 +53,17 @@ public record SceneSignature(Map<String, List<Position>> objects, String text, d
         for (DetectionsProduced.RecognizedText t : texts) {
             text.append(' ').append(t.text());
         }
-        return new SceneSignature(objects, normalise(text.toString()), changeScore);
+        return new SceneSignature(objects, weak, normalise(text.toString()), changeScore);
     }
 
     public int count(String label) {
         List<Position> p = objects.get(label);
         return p == null ? 0 : p.size();
+    }
+
+    /** Objects of the label at any reported score (strong plus weak). */
+    public int countWithWeak(String label) {
+        return count(label) + weak.getOrDefault(label, 0);
     }
 
     /** "cat, 2 person" — for logs and the backends view. */

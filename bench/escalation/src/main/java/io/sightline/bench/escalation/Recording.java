@@ -118,17 +118,17 @@ final class Recording {
     }
 
     private static void monitor(Graphics2D g, int t) {
-        String[] lines = t < TEXT_B ? new String[] {"Build 2041 passed", "Deploy at 14:00"}
-                : t < TEXT_C ? new String[] {"Build 2042 FAILED", "Tests: 3 broken"}
-                : new String[] {"Meeting room booked", "Friday 3 pm"};
+        String[] lines = t < TEXT_B ? new String[] {"BUILD 2041 PASSED", "DEPLOY AT 14:00"}
+                : t < TEXT_C ? new String[] {"BUILD 2042 FAILED", "TESTS: 3 BROKEN"}
+                : new String[] {"MEETING ROOM", "FRIDAY 3 PM"};
         g.setColor(new Color(20, 20, 24));
-        g.fillRect(700, 30, 540, 230);
+        g.fillRect(640, 20, 620, 270);
         g.setColor(new Color(22, 30, 48));
-        g.fillRect(712, 42, 516, 206);
+        g.fillRect(652, 32, 596, 246);
         g.setColor(Color.WHITE);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 40));
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 60));
         for (int i = 0; i < lines.length; i++) {
-            g.drawString(lines[i], 740, 120 + 70 * i);
+            g.drawString(lines[i], 672, 125 + 100 * i);
         }
     }
 
