@@ -78,8 +78,27 @@ public class OnnxBackend implements VisionBackend {
 
     private FrameDescription describe(OnnxSceneAnalyzer analyzer, CapturedFrame frame) {
         SceneAnalysis analysis = analyzer.analyze(images.decode(frame), frame.camera());
-        return new FrameDescription(SceneCaptionWriter.caption(analysis), OnnxSceneAnalyzer.MODEL, analysis.objects(),
+        return new FrameDescription(caption(analysis, frame), OnnxSceneAnalyzer.MODEL, analysis.objects(),
                 analysis.texts());
+    }
+
+    /**
+     * The cheap eyes of the escalation pipeline: objects and text of one frame, whatever tier is selected
+     * (the breaker of the onnx tier is not involved: a failure here sends the frame down the chain as before).
+     */
+    public Uni<SceneAnalysis> analyze(CapturedFrame frame) {
+        return Uni.createFrom().completionStage(analyzers::full)
+                .onFailure().transform(e -> new BackendFailure(name(), true, "models unavailable: " + rootMessage(e), e))
+                .chain(analyzer -> analyzers.run(() -> analyzer.analyze(images.decode(frame), frame.camera())));
+    }
+
+    /** The onnx sentence for an analysed frame; a screen agent's frame is a screen even when no monitor is detected. */
+    public static String caption(SceneAnalysis analysis, CapturedFrame frame) {
+        return SceneCaptionWriter.caption(analysis, frame.source() == io.sightline.common.kafka.FrameSource.SCREEN);
+    }
+
+    public static String model() {
+        return OnnxSceneAnalyzer.MODEL;
     }
 
     static String rootMessage(Throwable e) {

@@ -7,6 +7,7 @@ import io.smallrye.config.WithName;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Everything caption-service can be told; env vars map by the usual rules (SIGHTLINE_CAPTION_...). */
@@ -66,6 +67,77 @@ public interface CaptionConfig {
     Labels labels();
 
     None none();
+
+    /** Escalation pipeline: onnx analysis on every frame, the describing tier only when the scene's meaning changes. */
+    Escalation escalation();
+
+    interface Escalation {
+        /**
+         * Escalate only on meaning change (true) or describe every gated frame as before (false). Either way the
+         * onnx analysis runs on every frame and is published to detections whenever its models are present.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** A camera's frame is described at least this often even when nothing changes. */
+        @WithDefault("10m")
+        Duration keepAlive();
+
+        /** An object counts as moved when its centre travels this share of the frame diagonal (0-1). */
+        @WithDefault("0.2")
+        double movement();
+
+        /** Text counts as changed when this share (0-1) of its normalised characters differs (edit distance). */
+        @WithDefault("0.25")
+        double textChange();
+
+        /** Detections below this score are left out of the scene signature (so flicker does not escalate). */
+        @WithDefault("0.45")
+        double minScore();
+
+        /** Describing-tier calls per camera per minute (0: unlimited); over it the escalation waits for the next window. */
+        @WithDefault("6")
+        int cameraPerMinute();
+
+        /** Describing-tier calls per camera per hour (0: unlimited). */
+        @WithDefault("120")
+        int cameraPerHour();
+
+        /** Describing-tier calls of all cameras per minute (0: unlimited). */
+        @WithDefault("30")
+        int globalPerMinute();
+
+        /** Describing-tier calls of all cameras per hour (0: unlimited). */
+        @WithDefault("600")
+        int globalPerHour();
+
+        /** Per-camera overrides (sightline.caption.escalation.cameras."front-door".keep-alive=5m); unset keys use the defaults above. */
+        Map<String, CameraRules> cameras();
+    }
+
+    /** One camera's overrides of {@link Escalation}'s keys. */
+    interface CameraRules {
+        /** See Escalation.enabled. */
+        Optional<Boolean> enabled();
+
+        /** See Escalation.keepAlive. */
+        Optional<Duration> keepAlive();
+
+        /** See Escalation.movement. */
+        Optional<Double> movement();
+
+        /** See Escalation.textChange. */
+        Optional<Double> textChange();
+
+        /** See Escalation.minScore. */
+        Optional<Double> minScore();
+
+        /** See Escalation.cameraPerMinute. */
+        Optional<Integer> perMinute();
+
+        /** See Escalation.cameraPerHour. */
+        Optional<Integer> perHour();
+    }
 
     interface Labels {
         /** Frames classified at once. */

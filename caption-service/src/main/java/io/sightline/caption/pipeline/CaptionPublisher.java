@@ -1,6 +1,9 @@
 package io.sightline.caption.pipeline;
 
 import io.sightline.caption.backend.FrameDescription;
+import io.sightline.caption.backend.OnnxBackend;
+import io.sightline.caption.backend.onnx.SceneAnalysis;
+import io.sightline.caption.escalation.EscalationDecision;
 import io.sightline.caption.backend.Tier;
 import io.sightline.caption.chain.ChainOutcome;
 import io.sightline.common.event.CaptionProduced;
@@ -30,11 +33,31 @@ class CaptionPublisher {
         this.detections = detections;
     }
 
+    /** The caption of a frame the describing tier (or whatever tier the chain reached) described. */
+    static CaptionProduced caption(CapturedFrame frame, ChainOutcome outcome, EscalationDecision decision) {
+        FrameDescription description = outcome.description();
+        return new CaptionProduced(CaptionProduced.SCHEMA, frame.frameId().toString(), frame.camera(),
+                frame.capturedAt(), System.currentTimeMillis(), outcome.tier().id(), description.model(), description.text(),
+                outcome.latencyMs(), outcome.fallbacks(), decision == null ? null : Boolean.TRUE,
+                decision == null ? null : decision.reason(), decision == null ? null : decision.detail(),
+                decision == null ? null : frame.frameId().toString());
+    }
+
+    /** Sends the caption alone (the escalation pipeline published the frame's detections already). */
+    Uni<CaptionProduced> publishCaption(CaptionProduced caption) {
+        return captions.sendMessage(keyed(caption, caption.camera(), CaptionProduced.SCHEMA)).replaceWith(caption);
+    }
+
+    /** Sends what the onnx analysis found in a frame, empty lists included (nothing seen is an answer too). */
+    Uni<Void> publishDetections(CapturedFrame frame, SceneAnalysis analysis) {
+        DetectionsProduced found = new DetectionsProduced(DetectionsProduced.SCHEMA, frame.frameId().toString(), frame.camera(),
+                frame.capturedAt(), frame.width(), frame.height(), OnnxBackend.model(), analysis.objects(), analysis.texts());
+        return detections.sendMessage(keyed(found, frame.camera(), DetectionsProduced.SCHEMA));
+    }
+
     Uni<CaptionProduced> publish(CapturedFrame frame, ChainOutcome outcome) {
         FrameDescription description = outcome.description();
-        CaptionProduced caption = new CaptionProduced(CaptionProduced.SCHEMA, frame.frameId().toString(), frame.camera(),
-                frame.capturedAt(), System.currentTimeMillis(), outcome.tier().id(), description.model(), description.text(),
-                outcome.latencyMs(), outcome.fallbacks());
+        CaptionProduced caption = caption(frame, outcome, null);
         Uni<Void> sendCaption = captions.sendMessage(keyed(caption, frame.camera(), CaptionProduced.SCHEMA));
         boolean detecting = outcome.tier() == Tier.ONNX || outcome.tier() == Tier.LABELS
                 || !description.detections().isEmpty() || !description.texts().isEmpty();

@@ -5,11 +5,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.sightline.caption.backend.FrameImages;
+import io.sightline.caption.backend.OnnxBackend;
+import io.sightline.caption.backend.Tier;
+import io.sightline.caption.backend.onnx.SceneAnalysis;
 import io.sightline.caption.chain.AllTiersFailedException;
 import io.sightline.caption.chain.BackendChain;
+import io.sightline.caption.chain.ChainOutcome;
 import io.sightline.caption.config.CaptionConfig;
+import io.sightline.caption.escalation.EscalationDecision;
+import io.sightline.caption.escalation.EscalationPolicy;
+import io.sightline.caption.escalation.EscalationRules;
+import io.sightline.caption.escalation.SceneSignature;
+import io.sightline.common.event.CaptionProduced;
 import io.sightline.common.frame.CapturedFrame;
 import io.sightline.common.frame.InvalidFrameException;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -33,6 +43,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Acknowledging a skipped frame early is safe for offsets: the camera is the record key, so the newer
  * frame sits at a higher offset of the same partition and stays un-acknowledged until its caption is
  * written; the throttled commit strategy only commits below the lowest un-acknowledged offset.
+ *
+ * <p>With a describing tier selected (caption-server, vlm, sidecar) and the onnx models present, the tiers
+ * are a pipeline: every frame is analysed by the onnx models first and its detections published, then
+ * {@link EscalationPolicy} decides whether the scene's meaning changed enough for the describing tier;
+ * if not, the frame's caption repeats the camera's last description plus what is detected now
+ * ({@code escalated: false}, {@code described_frame_id}). One frame per camera is in process at a time, so
+ * while a camera's frame is being described its newer frames wait (newest wins) as before.
  */
 @ApplicationScoped
 public class FramePipeline {
@@ -78,6 +95,8 @@ public class FramePipeline {
     }
 
     private final BackendChain chain;
+    private final OnnxBackend onnx;
+    private final EscalationPolicy policy;
     private final CaptionPublisher publisher;
     private final FrameImages images;
     private final MeterRegistry registry;
@@ -90,9 +109,11 @@ public class FramePipeline {
     private int inFlight;
     private int waiting;
 
-    FramePipeline(BackendChain chain, CaptionPublisher publisher, FrameImages images,
-                  CaptionConfig config, MeterRegistry registry) {
+    FramePipeline(BackendChain chain, OnnxBackend onnx, EscalationPolicy policy, CaptionPublisher publisher,
+                  FrameImages images, CaptionConfig config, MeterRegistry registry) {
         this.chain = chain;
+        this.onnx = onnx;
+        this.policy = policy;
         this.publisher = publisher;
         this.images = images;
         this.registry = registry;
@@ -159,6 +180,9 @@ public class FramePipeline {
         List<Pending> start = new ArrayList<>();
         synchronized (this) {
             int limit = Math.max(1, chain.backend(chain.effectiveTier()).concurrency());
+            if (analysing()) {
+                limit = Math.max(limit, onnx.concurrency());
+            }
             while (inFlight < limit && !ready.isEmpty()) {
                 CameraSlot slot = slots.get(ready.poll());
                 Pending next = slot.waiting;
@@ -172,13 +196,80 @@ public class FramePipeline {
         start.forEach(this::process);
     }
 
+    /** Whether frames go through the onnx analysis and the escalation policy before (maybe) the describing tier. */
+    public boolean analysing() {
+        Tier head = chain.selected();
+        return (head == Tier.CAPTION_SERVER || head == Tier.VLM || head == Tier.SIDECAR) && onnx.isAvailable();
+    }
+
+    private static boolean describing(Tier tier) {
+        return tier == Tier.CAPTION_SERVER || tier == Tier.VLM || tier == Tier.SIDECAR;
+    }
+
+    private Uni<ChainOutcome> describe(CapturedFrame frame) {
+        return chain.describe(frame);
+    }
+
+    private Uni<CaptionProduced> describeAndPublish(CapturedFrame frame) {
+        return describe(frame).chain(outcome -> publisher.publish(frame, outcome)
+                .onFailure().transform(e -> new PublishFailedException(e)));
+    }
+
+    private Uni<CaptionProduced> analyseAndPublish(CapturedFrame frame) {
+        long t0 = System.nanoTime();
+        return onnx.analyze(frame)
+                .map(java.util.Optional::of)
+                .onFailure(e -> !(e instanceof InvalidFrameException)).recoverWithItem(e -> {
+                    Log.warnf("Onnx analysis of frame %s of camera %s failed (%s): describing it without", frame.frameId(),
+                            frame.camera(), e.getMessage());
+                    return java.util.Optional.empty();
+                })
+                .chain(found -> found.isEmpty() ? describeAndPublish(frame)
+                        : publisher.publishDetections(frame, found.get())
+                        .onFailure().transform(e -> new PublishFailedException(e))
+                        .chain(() -> captionAfterAnalysis(frame, found.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))));
+    }
+
+    private Uni<CaptionProduced> captionAfterAnalysis(CapturedFrame frame, SceneAnalysis analysis, long analysisMs) {
+        String camera = frame.camera();
+        EscalationRules rules = policy.rules(camera);
+        if (!rules.enabled()) {
+            // describe every gated frame, as without the pipeline (the detections above are the gain)
+            return describe(frame).chain(outcome -> publisher.publishCaption(CaptionPublisher.caption(frame, outcome, null))
+                    .onFailure().transform(e -> new PublishFailedException(e)));
+        }
+        SceneSignature signature = SceneSignature.of(analysis.objects(), analysis.texts(), frame.width(), frame.height(),
+                rules.minScore(), frame.changeScore());
+        String frameId = frame.frameId().toString();
+        EscalationPolicy.Described before = policy.described(camera);
+        EscalationDecision decision = policy.decide(camera, frameId, frame.capturedAt(), signature);
+        if (decision.escalate()) {
+            return describe(frame)
+                    .invoke(outcome -> {
+                        if (describing(outcome.tier())) {
+                            policy.described(camera, frameId, outcome.description().text());
+                        } else {
+                            // the chain fell through to a local tier: not the describing tier's view, ask again next frame
+                            policy.describeFailed(camera, frameId, before);
+                        }
+                    })
+                    .onFailure().invoke(e -> policy.describeFailed(camera, frameId, before))
+                    .chain(outcome -> publisher.publishCaption(CaptionPublisher.caption(frame, outcome, decision))
+                            .onFailure().transform(e -> new PublishFailedException(e)));
+        }
+        String now = OnnxBackend.caption(analysis, frame);
+        String text = decision.lastDescription() == null ? now : decision.lastDescription().strip() + " Now: " + now;
+        CaptionProduced caption = new CaptionProduced(CaptionProduced.SCHEMA, frameId, camera, frame.capturedAt(),
+                System.currentTimeMillis(), Tier.ONNX.id(), OnnxBackend.model(), text, analysisMs, List.of(), Boolean.FALSE,
+                decision.reason(), decision.detail(), decision.describedFrameId());
+        return publisher.publishCaption(caption).onFailure().transform(e -> new PublishFailedException(e));
+    }
+
     private void process(Pending pending) {
         CapturedFrame frame = pending.frame();
-        chain.describe(frame)
-                .ifNoItem().after(frameTimeout).failWith(() -> new AllTiersFailedException(
+        Uni<CaptionProduced> work = analysing() ? analyseAndPublish(frame) : describeAndPublish(frame);
+        work.ifNoItem().after(frameTimeout).failWith(() -> new AllTiersFailedException(
                         List.of("not described within " + frameTimeout.toSeconds() + " s")))
-                .chain(outcome -> publisher.publish(frame, outcome)
-                        .onFailure().transform(e -> new PublishFailedException(e)))
                 .subscribe().with(
                         caption -> {
                             lag.record(Math.max(0, caption.captionedAt() - frame.capturedAt()), TimeUnit.MILLISECONDS);

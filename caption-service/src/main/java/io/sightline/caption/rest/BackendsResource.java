@@ -5,6 +5,8 @@ import io.sightline.common.hardware.HardwareProfile;
 import io.sightline.caption.catalog.ModelCatalog;
 import io.sightline.caption.catalog.TierSelector;
 import io.sightline.caption.chain.BackendChain;
+import io.sightline.caption.backend.Tier;
+import io.sightline.caption.escalation.EscalationPolicy;
 import io.sightline.caption.pipeline.FramePipeline;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -23,8 +25,11 @@ public class BackendsResource {
     private final ModelCatalog catalog;
     private final HardwareProbe hardware;
     private final FramePipeline pipeline;
+    private final EscalationPolicy policy;
 
-    BackendsResource(BackendChain chain, ModelCatalog catalog, HardwareProbe hardware, FramePipeline pipeline) {
+    BackendsResource(BackendChain chain, ModelCatalog catalog, HardwareProbe hardware, FramePipeline pipeline,
+                     EscalationPolicy policy) {
+        this.policy = policy;
         this.chain = chain;
         this.catalog = catalog;
         this.hardware = hardware;
@@ -45,6 +50,18 @@ public class BackendsResource {
                 BackendsView.CatalogEntryView.of(catalog.entry(s.tier())))).toList();
         return new BackendsView(selection.tier().id(), selection.forced() ? "forced" : "auto", passedOver,
                 new BackendsView.HardwareView(host.cores(), host.ramMb(), host.gpus(), host.gpuProbe(), host.tier().id()),
-                new BackendsView.QueueView(pipeline.waiting(), pipeline.inFlight()), views);
+                new BackendsView.QueueView(pipeline.waiting(), pipeline.inFlight()), views, escalation(selection));
+    }
+
+    private BackendsView.EscalationView escalation(TierSelector.Selection selection) {
+        boolean active = pipeline.analysing();
+        String why = null;
+        if (!active) {
+            Tier head = selection.tier();
+            why = head == Tier.CAPTION_SERVER || head == Tier.VLM || head == Tier.SIDECAR
+                    ? "onnx models unavailable: " + chain.backend(Tier.ONNX).unavailableReason().orElse("?")
+                    : "no describing tier selected (" + head.id() + " describes every frame itself)";
+        }
+        return new BackendsView.EscalationView(active, why, policy.globalBudget(), policy.cameras());
     }
 }

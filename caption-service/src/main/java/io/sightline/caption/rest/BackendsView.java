@@ -3,6 +3,7 @@ package io.sightline.caption.rest;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.sightline.caption.catalog.CatalogEntry;
+import io.sightline.caption.escalation.EscalationPolicy;
 import io.sightline.common.hardware.HardwareProfile;
 
 import java.util.List;
@@ -11,7 +12,17 @@ import java.util.Map;
 /** Body of {@code GET /api/v1/backends}. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 record BackendsView(String selected, String selection, Map<String, String> passedOver, HardwareView hardware,
-                    QueueView queue, List<BackendView> backends) {
+                    QueueView queue, List<BackendView> backends, EscalationView escalation) {
+
+    /**
+     * The escalation pipeline: whether it runs (a describing tier selected and the onnx models present), the
+     * global describing-tier budget and per camera its state (last described frame, deferred escalation,
+     * pending refresh, budget windows; window ends are epoch ms of frame capture time).
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record EscalationView(boolean active, String inactiveReason, EscalationPolicy.BudgetView budget,
+                          List<EscalationPolicy.CameraView> cameras) {
+    }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record HardwareView(int cores, long ramMb, List<HardwareProfile.Gpu> gpus, String gpuProbe, String tier) {

@@ -68,6 +68,16 @@ public class CaptionTestResource implements QuarkusTestResourceLifecycleManager 
             config.put("sightline.caption.breaker.failure-threshold", "2");
             config.put("sightline.caption.breaker.cool-down", "2s");
             config.put("sightline.caption.availability-probe-interval", "1s");
+            // the tests written before the escalation pipeline expect every frame described; the escalation tests
+            // use their own cameras with it on (the onnx analysis and detections run for every camera either way)
+            config.put("sightline.caption.escalation.enabled", "false");
+            config.put("sightline.caption.escalation.global-per-minute", "0");
+            config.put("sightline.caption.escalation.global-per-hour", "0");
+            for (String camera : EscalationCameras.ALL) {
+                config.put("sightline.caption.escalation.cameras." + camera + ".enabled", "true");
+                config.put("sightline.caption.escalation.cameras." + camera + ".per-minute", "0");
+            }
+            config.put("sightline.caption.escalation.cameras." + EscalationCameras.BUDGET + ".per-minute", "2");
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -26,6 +26,8 @@ public final class Topics {
     public static final String NOTIFICATIONS_STATE = "notifications.state";
     /** Compacted, key channel name: the delivery channels configured through the gateway (tombstone = deleted). */
     public static final String NOTIFY_CHANNELS = "notify.channels";
+    /** Requests for a fresh description of a camera (watch jobs, users): caption-service escalates its next frame. */
+    public static final String CAPTION_REFRESH = "caption.refresh";
 
     /** Largest encoded frame a record may carry (value); frames are JPEG at most 1280 px long side. */
     public static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -83,7 +85,11 @@ public final class Topics {
                     "max.message.bytes", "1048576",
                     "cleanup.policy", "compact",
                     "min.compaction.lag.ms", "0",
-                    "segment.ms", Long.toString(HOUR_MS))));
+                    "segment.ms", Long.toString(HOUR_MS))),
+            new TopicSpec(CAPTION_REFRESH, 1, Map.of(
+                    "retention.ms", Long.toString(HOUR_MS),
+                    "max.message.bytes", "65536",
+                    "cleanup.policy", "delete")));
 
     private Topics() {
     }

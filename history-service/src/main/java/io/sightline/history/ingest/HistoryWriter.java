@@ -185,8 +185,9 @@ public class HistoryWriter {
             }
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO captions (frame_id, camera, captured_at, captioned_at, backend, model, text_id, latency_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (frame_id) DO NOTHING""")) {
+                INSERT INTO captions (frame_id, camera, captured_at, captioned_at, backend, model, text_id, latency_ms,
+                                      escalated, escalation_reason, described_frame_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (frame_id) DO NOTHING""")) {
             for (CaptionProduced caption : captions) {
                 ps.setObject(1, UUID.fromString(caption.frameId()));
                 ps.setString(2, caption.camera());
@@ -196,6 +197,10 @@ public class HistoryWriter {
                 ps.setString(6, caption.model());
                 ps.setLong(7, ids.get(hash(caption.text())));
                 ps.setLong(8, caption.latencyMs());
+                ps.setObject(9, caption.escalated(), java.sql.Types.BOOLEAN);
+                ps.setString(10, caption.escalationReason());
+                ps.setObject(11, caption.describedFrameId() == null ? null : UUID.fromString(caption.describedFrameId()),
+                        java.sql.Types.OTHER);
                 ps.addBatch();
             }
             return inserted(ps.executeBatch());

@@ -73,9 +73,17 @@ final class RecordDecoder {
         // an empty text is a real caption: the none tier (or every tier failing through to it) describes
         // nothing, and the frame still belongs in the history with its backend and fallbacks
         String text = c.text() == null ? "" : clip(clean(c.text()).trim());
+        // escalation fields (caption-service's pipeline): kept when well-formed, dropped (not dead-lettered) otherwise
+        String described = c.describedFrameId();
+        try {
+            described = described == null ? null : java.util.UUID.fromString(described).toString();
+        } catch (IllegalArgumentException e) {
+            described = null;
+        }
         return new CaptionProduced(c.schema(), c.frameId(), c.camera(), c.capturedAt(),
                 c.captionedAt() > 0 ? c.captionedAt() : c.capturedAt(), clean(c.backend()), clean(c.model()),
-                text, c.latencyMs(), c.fallbacks());
+                text, c.latencyMs(), c.fallbacks(), c.escalated(), clean(c.escalationReason()), clean(c.escalationDetail()),
+                described);
     }
 
     private static DetectionsProduced detections(DetectionsProduced d) throws PoisonRecord {

@@ -146,16 +146,15 @@ public class HistoryQueries {
         String where = filter.onCaptions("c", params);
         params.add(limit);
         String sql = """
-                SELECT c.frame_id, c.camera, c.captured_at, c.captioned_at, c.backend, c.model, t.text, c.latency_ms
+                SELECT %s
                 FROM captions c JOIN caption_texts t ON t.id = c.text_id
-                WHERE %s ORDER BY c.captured_at DESC, c.frame_id LIMIT ?""".formatted(where);
+                WHERE %s ORDER BY c.captured_at DESC, c.frame_id LIMIT ?""".formatted(CAPTION_COLUMNS, where);
         List<CaptionProduced> captions = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    captions.add(new CaptionProduced(CaptionProduced.SCHEMA, rs.getObject(1, UUID.class).toString(), rs.getString(2),
-                            rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), List.of()));
+                    captions.add(caption(rs, 1));
                 }
             }
         } catch (SQLException e) {
@@ -184,9 +183,9 @@ public class HistoryQueries {
     /** Captions with {@code from <= seq <= to} (of one camera, or all), in sequence order, at most {@code limit}. */
     public List<SequencedCaption> captionsBySeq(long from, long to, Optional<String> camera, int limit) {
         String sql = """
-                SELECT c.seq, c.frame_id, c.camera, c.captured_at, c.captioned_at, c.backend, c.model, t.text, c.latency_ms
+                SELECT c.seq, %s
                 FROM captions c JOIN caption_texts t ON t.id = c.text_id
-                WHERE c.seq BETWEEN ? AND ?%s ORDER BY c.seq LIMIT ?""".formatted(camera.isPresent() ? " AND c.camera = ?" : "");
+                WHERE c.seq BETWEEN ? AND ?%s ORDER BY c.seq LIMIT ?""".formatted(CAPTION_COLUMNS, camera.isPresent() ? " AND c.camera = ?" : "");
         List<SequencedCaption> captions = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
@@ -198,15 +197,26 @@ public class HistoryQueries {
             ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    captions.add(new SequencedCaption(rs.getLong(1), new CaptionProduced(CaptionProduced.SCHEMA,
-                            rs.getObject(2, UUID.class).toString(), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getString(6),
-                            rs.getString(7), rs.getString(8), rs.getLong(9), List.of())));
+                    captions.add(new SequencedCaption(rs.getLong(1), caption(rs, 2)));
                 }
             }
         } catch (SQLException e) {
             throw new DatabaseUnavailableException(e);
         }
         return captions;
+    }
+
+    /** The columns {@link #caption} reads, in its order (tables captions c, caption_texts t). */
+    private static final String CAPTION_COLUMNS = "c.frame_id, c.camera, c.captured_at, c.captioned_at, c.backend, c.model, t.text, "
+            + "c.latency_ms, c.escalated, c.escalation_reason, c.described_frame_id";
+
+    /** A caption from the {@link #CAPTION_COLUMNS} starting at column {@code first}. */
+    private static CaptionProduced caption(ResultSet rs, int first) throws SQLException {
+        int i = first;
+        return new CaptionProduced(CaptionProduced.SCHEMA, rs.getObject(i, UUID.class).toString(), rs.getString(i + 1),
+                rs.getLong(i + 2), rs.getLong(i + 3), rs.getString(i + 4), rs.getString(i + 5), rs.getString(i + 6),
+                rs.getLong(i + 7), List.of(), rs.getObject(i + 8, Boolean.class), rs.getString(i + 9), null,
+                rs.getObject(i + 10) == null ? null : rs.getObject(i + 10, UUID.class).toString());
     }
 
     public Optional<byte[]> thumbnail(UUID frameId) {

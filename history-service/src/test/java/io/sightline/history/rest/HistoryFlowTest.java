@@ -113,6 +113,27 @@ class HistoryFlowTest {
     }
 
     @Test
+    void escalationFieldsOfCaptionsAreStoredAndServed() throws Exception {
+        String camera = cam("esc");
+        long at = System.currentTimeMillis();
+        String described = UUID.randomUUID().toString();
+        // caption-service's escalation pipeline: one described frame, one frame repeating its description
+        Records.send(Topics.CAPTIONS, camera, new CaptionProduced(1, described, camera, at, at + 900, "caption-server",
+                "caption-model", "A man carries a parcel to the door.", 900, List.of(), true, "class_appeared", "person", described));
+        String suppressed = UUID.randomUUID().toString();
+        Records.send(Topics.CAPTIONS, camera, new CaptionProduced(1, suppressed, camera, at + 1000, at + 1080, "onnx",
+                "yolox-nano+pp-ocrv4", "A man carries a parcel to the door. Now: A person is visible.", 80, List.of(), false,
+                "static", null, described));
+
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM captions WHERE camera = ?", camera) == 2);
+        given().get("/api/v1/history/captions?camera=" + camera + "&limit=10").then().statusCode(200)
+                .body("captions.find { it.frame_id == '" + suppressed + "' }.escalated", org.hamcrest.Matchers.is(false))
+                .body("captions.find { it.frame_id == '" + suppressed + "' }.escalation_reason", org.hamcrest.Matchers.is("static"))
+                .body("captions.find { it.frame_id == '" + suppressed + "' }.described_frame_id", org.hamcrest.Matchers.is(described))
+                .body("captions.find { it.frame_id == '" + described + "' }.escalated", org.hamcrest.Matchers.is(true));
+    }
+
+    @Test
     void aCaptionWithNoTextFromTheNoneTierIsKeptNotDeadLettered() throws Exception {
         String camera = cam("none");
         long at = System.currentTimeMillis();

@@ -20,9 +20,13 @@ public final class SceneCaptionWriter {
     static final int MAX_TEXT_CHARS = 120;
     /** At most this many kinds of object are named in one sentence. */
     static final int MAX_GROUPS = 4;
+    /** Text lines (with no object detected) from which the text is called a page. */
+    static final int PAGE_LINES = 3;
 
     private static final String[] NUMBERS = {"zero", "one", "two", "three", "four", "five", "six", "seven",
-            "eight", "nine", "ten", "eleven", "twelve"};
+            "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+            "eighteen", "nineteen"};
+    private static final String[] TENS = {"", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"};
     private static final Map<String, String> PLURALS = Map.ofEntries(
             Map.entry("person", "people"), Map.entry("mouse", "mice"), Map.entry("knife", "knives"),
             Map.entry("sheep", "sheep"), Map.entry("skis", "pairs of skis"), Map.entry("scissors", "pairs of scissors"));
@@ -36,6 +40,15 @@ public final class SceneCaptionWriter {
 
     /** One or two short sentences naming what was detected and quoting the text that was read. */
     public static String caption(SceneAnalysis analysis) {
+        return caption(analysis, false);
+    }
+
+    /**
+     * As {@link #caption(SceneAnalysis)}; {@code screenSource}: the frame comes from a screen agent, so its text
+     * is on a screen even when no monitor is detected. Otherwise text is said to be on a screen only when a
+     * screen (TV, laptop, phone) is detected; several lines with nothing else are a page.
+     */
+    public static String caption(SceneAnalysis analysis, boolean screenSource) {
         List<Group> groups = groups(analysis.objects());
         String text = quotedText(analysis.texts());
         if (groups.isEmpty() && text.isEmpty()) {
@@ -49,8 +62,11 @@ public final class SceneCaptionWriter {
             if (out.length() > 0) {
                 out.append(' ');
             }
-            boolean screen = groups.isEmpty() || groups.stream().anyMatch(g -> SCREENS.contains(g.label));
-            out.append(screen ? "The screen shows text: '" : "Text reads: '").append(text).append("'.");
+            boolean screen = screenSource || groups.stream().anyMatch(g -> SCREENS.contains(g.label));
+            long lines = analysis.texts().stream().filter(t -> !t.text().isBlank()).count();
+            String lead = screen ? "The screen shows text: '"
+                    : groups.isEmpty() && lines >= PAGE_LINES ? "A page of text reads: '" : "Text reads: '";
+            out.append(lead).append(text).append("'.");
         }
         return out.toString();
     }
@@ -85,7 +101,7 @@ public final class SceneCaptionWriter {
                 String word = SINGULARS.getOrDefault(label, label);
                 return (startsWithVowel(word) ? "an " : "a ") + word;
             }
-            return (count < NUMBERS.length ? NUMBERS[count] : Integer.toString(count)) + " " + plural(label);
+            return number(count) + " " + plural(label);
         }
 
         String verb() {
@@ -124,18 +140,28 @@ public final class SceneCaptionWriter {
             return capitalise(a.phrase()) + " and " + b.phrase() + " are visible.";
         }
         List<Group> named = groups.subList(0, Math.min(MAX_GROUPS, groups.size()));
+        boolean others = groups.size() > named.size();
         StringBuilder s = new StringBuilder(capitalise(named.get(0).phrase()));
         for (int i = 1; i < named.size(); i++) {
-            s.append(i == named.size() - 1 ? " and " : ", ").append(named.get(i).phrase());
+            s.append(i == named.size() - 1 && !others ? " and " : ", ").append(named.get(i).phrase());
+        }
+        if (others) {
+            s.append(" and others");
         }
         return s.append(" are visible.").toString();
     }
 
-    /** A spatial relation the boxes support, or null when they support none. Only single objects are related. */
+    /**
+     * A spatial relation the boxes support, or null when they support none. Only single objects are related:
+     * a group is known by its best box alone, and "two people are next to a car" would claim it of both.
+     */
     private static String relation(Group subject, Group other) {
         DetectionsProduced.Box s = subject.box;
         DetectionsProduced.Box o = other.box;
-        if (subject.count == 1 && other.count == 1 && SURFACES.contains(other.label)) {
+        if (subject.count != 1 || other.count != 1) {
+            return null;
+        }
+        if (SURFACES.contains(other.label)) {
             if (subject.label.equals("person") && other.label.equals("table")) {
                 return overlapArea(s, o) > 0 ? "at" : null;
             }
@@ -160,11 +186,22 @@ public final class SceneCaptionWriter {
         return w <= 0 || h <= 0 ? 0 : w * h;
     }
 
-    /** Lines joined with " / ", cut at a word boundary when too long; empty when nothing was read. */
+    /**
+     * Lines joined with " / ", cut at a word boundary when too long, then escaped for the single quotes around
+     * it (a backslash before every ' and \\; control characters dropped); empty when nothing was read.
+     */
     static String quotedText(List<DetectionsProduced.RecognizedText> texts) {
+        return escape(joinedText(texts));
+    }
+
+    static String escape(String text) {
+        return text.replace("\\", "\\\\").replace("'", "\\'");
+    }
+
+    private static String joinedText(List<DetectionsProduced.RecognizedText> texts) {
         List<String> lines = new ArrayList<>();
         for (DetectionsProduced.RecognizedText t : texts) {
-            String line = t.text().replaceAll("\\s+", " ").strip();
+            String line = t.text().replaceAll("\\p{Cntrl}", " ").replaceAll("\\s+", " ").strip();
             if (!line.isEmpty()) {
                 lines.add(line);
             }
@@ -179,6 +216,17 @@ public final class SceneCaptionWriter {
             head = head.substring(0, head.length() - 1).strip();
         }
         return head + "…";
+    }
+
+    /** Counts in words: "thirteen", "twenty-one", "ninety-nine"; a hundred and more as "over a hundred". */
+    static String number(int n) {
+        if (n < NUMBERS.length) {
+            return NUMBERS[n];
+        }
+        if (n < 100) {
+            return TENS[n / 10] + (n % 10 == 0 ? "" : "-" + NUMBERS[n % 10]);
+        }
+        return n == 100 ? "a hundred" : "over a hundred";
     }
 
     static String plural(String label) {

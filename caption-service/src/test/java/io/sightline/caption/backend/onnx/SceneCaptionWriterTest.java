@@ -36,9 +36,29 @@ class SceneCaptionWriterTest {
                     obj("car", 0.7, 400, 300, 10, 10), obj("dog", 0.6, 100, 200, 10, 10)), List.of(),
                     "A person, two cars and a dog are visible."),
             new Row(List.of(), List.of(text("Invoice 2041 – due 12 May")),
-                    "The screen shows text: 'Invoice 2041 – due 12 May'."),
+                    "Text reads: 'Invoice 2041 – due 12 May'."),
             new Row(List.of(), List.of(text("Invoice 2041"), text("due 12 May")),
-                    "The screen shows text: 'Invoice 2041 / due 12 May'."),
+                    "Text reads: 'Invoice 2041 / due 12 May'."),
+            // several lines and nothing else: a page, not a screen (no screen was detected)
+            new Row(List.of(), List.of(text("Region-based segmentation"), text("Let us first"), text("determine markers")),
+                    "A page of text reads: 'Region-based segmentation / Let us first / determine markers'."),
+            // quotes and backslashes in what was read cannot end the quotation
+            new Row(List.of(), List.of(text("Don't touch C:\\temp")), "Text reads: 'Don\\'t touch C:\\\\temp'."),
+            // counts above twelve in words, at the start of a sentence too
+            new Row(java.util.Collections.nCopies(13, obj("person", 0.9, 0, 0, 10, 10)), List.of(),
+                    "Thirteen people are visible."),
+            new Row(java.util.Collections.nCopies(21, obj("car", 0.9, 0, 0, 10, 10)), List.of(),
+                    "Twenty-one cars are visible."),
+            new Row(java.util.Collections.nCopies(140, obj("person", 0.9, 0, 0, 10, 10)), List.of(),
+                    "Over a hundred people are visible."),
+            // a relation is said of single objects only: the best box of two people says nothing of the other
+            new Row(List.of(obj("person", 0.9, 100, 50, 80, 250), obj("person", 0.85, 900, 50, 80, 250),
+                    obj("car", 0.8, 200, 120, 300, 180)), List.of(), "Two people and a car are visible."),
+            // classes beyond the fourth are not named, but said to be there
+            new Row(List.of(obj("person", 0.9, 0, 0, 10, 10), obj("car", 0.8, 300, 300, 10, 10),
+                    obj("dog", 0.7, 100, 200, 10, 10), obj("cat", 0.6, 500, 200, 10, 10),
+                    obj("bicycle", 0.5, 700, 200, 10, 10)), List.of(),
+                    "A person, a car, a dog, a cat and others are visible."),
             new Row(List.of(obj("laptop", 0.8, 0, 0, 300, 200)), List.of(text("Build passed")),
                     "A laptop is visible. The screen shows text: 'Build passed'."),
             new Row(List.of(obj("person", 0.8, 0, 0, 300, 200)), List.of(text("EXIT")),
@@ -79,7 +99,7 @@ class SceneCaptionWriterTest {
         String line = "Let us first determine markers of the coins and the background these markers are pixels";
         String caption = SceneCaptionWriter.caption(new SceneAnalysis(List.of(), List.of(text(line), text(line)), 0, 0));
 
-        String quoted = caption.substring("The screen shows text: '".length(), caption.length() - 2);
+        String quoted = caption.substring("Text reads: '".length(), caption.length() - 2);
         assertThat(quoted).endsWith("…").startsWith(line);
         assertThat(quoted.length()).isLessThanOrEqualTo(SceneCaptionWriter.MAX_TEXT_CHARS + 1);
         assertThat(quoted.charAt(quoted.length() - 2)).isNotEqualTo(' ');
