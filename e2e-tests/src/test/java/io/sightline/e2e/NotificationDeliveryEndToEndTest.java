@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.sightline.common.event.NotificationRaised;
 import io.sightline.common.kafka.Topics;
+import io.sightline.testsupport.StandInVlmServer;
 import io.sightline.testsupport.TestBroker;
+import io.sightline.testsupport.TestImages;
 import io.sightline.testsupport.TestKafka;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterAll;
@@ -40,11 +42,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * notify-service and the gateway as packaged processes, a real webhook receiver and a real MQTT broker
- * (Debian's mosquitto, started and stopped by PID here) with {@code mosquitto_sub} as the subscriber: channels configured through the gateway (admin), a {@code NotificationRaised}
- * produced as watch-service publishes it, the receiver and the subscriber get it with the frame reference; then
- * notify-service is killed (-9) in the middle of a delivery and restarted: the delivery resumes with the same
- * idempotency key and nothing delivered before the kill is delivered again.
+ * "Tell me when" reaching people: capture-, watch- and notify-service and the gateway as packaged processes,
+ * the scripted stand-in VLM behind watch-service, a real webhook receiver and a real MQTT broker (Debian's
+ * mosquitto, started and stopped by PID here) with {@code mosquitto_sub} as the subscriber. Channels are
+ * configured through the gateway (admin); a watch job created through the gateway on a push camera is met (the
+ * stand-in says so), and the receiver and the subscriber get its notification with the pushed frame's id and
+ * thumbnail. Then notify-service is killed (-9) in the middle of a delivery and restarted: the delivery resumes
+ * with the same idempotency key and nothing delivered before the kill is delivered again.
  */
 class NotificationDeliveryEndToEndTest {
 
@@ -66,6 +70,10 @@ class NotificationDeliveryEndToEndTest {
     private static int notifyPort;
     private static Map<String, String> notifyEnv;
     private static String adminKey;
+    private static StandInVlmServer vlm;
+    private static ServiceProcess capture;
+    private static ServiceProcess watch;
+    private static final String MET_TOKEN = "[e2e-met " + UUID.randomUUID() + "]";
 
     record Received(Map<String, List<String>> headers, byte[] body) {
         String header(String name) {
@@ -129,6 +137,23 @@ class NotificationDeliveryEndToEndTest {
         String internalToken = UUID.randomUUID().toString();
         notifyPort = ServiceProcess.freePort();
         int gatewayPort = ServiceProcess.freePort();
+        int capturePort = ServiceProcess.freePort();
+        int watchPort = ServiceProcess.freePort();
+
+        // the watch half: a push camera, and a watch job the scripted VLM finds met when its condition carries MET_TOKEN
+        vlm = StandInVlmServer.start("stand-in-vlm").respond(r -> StandInVlmServer.Reply.text(r.text().contains(MET_TOKEN)
+                ? "{\"condition_met\": true, \"next_run_in\": 5, \"reasoning\": \"A brown parcel lies on the doormat.\", "
+                + "\"notification_message\": \"A parcel was left on the door mat.\"}"
+                : "{\"condition_met\": false, \"next_run_in\": 1, \"reasoning\": \"The doormat is empty.\", \"notification_message\": \"\"}"));
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        common.put("SIGHTLINE_INTERNAL_TOKEN", internalToken);
+        common.put("SIGHTLINE_MODELS_DIR", TestImages.modelsDir().toAbsolutePath().toString());
+        common.put("SIGHTLINE_VLM_SERVICE_URL", vlm.baseUrl() + "/v1");
+        capture = ServiceProcess.start("capture-service", capturePort, common);
+        Map<String, String> watchEnv = new LinkedHashMap<>(common);
+        watchEnv.put("SIGHTLINE_PUBLIC_URL", "http://127.0.0.1:" + gatewayPort);
+        watch = ServiceProcess.start("watch-service", watchPort, watchEnv);
 
         notifyEnv = new LinkedHashMap<>();
         notifyEnv.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
@@ -147,8 +172,12 @@ class NotificationDeliveryEndToEndTest {
         gatewayEnv.put("SIGHTLINE_INTERNAL_TOKEN", internalToken);
         gatewayEnv.put("SIGHTLINE_GATEWAY_KEYS_FILE", keys.toString());
         gatewayEnv.put("SIGHTLINE_NOTIFY_URL", notify.baseUrl());
+        gatewayEnv.put("SIGHTLINE_CAPTURE_URL", capture.baseUrl());
+        gatewayEnv.put("SIGHTLINE_WATCH_URL", watch.baseUrl());
         gateway = ServiceProcess.start("gateway", gatewayPort, gatewayEnv);
         notify.awaitReady(WAIT);
+        capture.awaitReady(WAIT);
+        watch.awaitReady(WAIT);
         // the gateway's readiness waits for capture/caption/fallback, which this test does not run
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> call("GET", "/api/v1/notification-channels", null).statusCode() == 200);
@@ -157,7 +186,7 @@ class NotificationDeliveryEndToEndTest {
     @AfterAll
     static void stopEverything() throws Exception {
         release.countDown();
-        for (AutoCloseable c : new AutoCloseable[] {gateway, notify}) {
+        for (AutoCloseable c : new AutoCloseable[] {gateway, notify, watch, capture, vlm}) {
             if (c != null) {
                 c.close();
             }
@@ -224,6 +253,25 @@ class NotificationDeliveryEndToEndTest {
         return n;
     }
 
+    private static String push(String camera) throws Exception {
+        byte[] png = Files.readAllBytes(TestImages.image("astronaut.png"));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/api/v1/frames/" + camera))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + adminKey).header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build();
+        HttpResponse<String> pushed = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(202);
+        return JSON.readTree(pushed.body()).path("frame_id").asText();
+    }
+
+    private static String createJob(String camera, String condition) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("camera", camera, "condition", condition));
+        // 404 until watch-service has seen the camera's frame
+        HttpResponse<String> created = await("job created").atMost(WAIT).pollInterval(Duration.ofMillis(500))
+                .until(() -> call("POST", "/api/v1/watch", body), r -> r.statusCode() != 404);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return JSON.readTree(created.body()).path("id").asText();
+    }
+
     private static List<Received> requestsFor(String notificationId) {
         return received.stream().filter(r -> notificationId.equals(r.idempotencyKey())).toList();
     }
@@ -249,29 +297,35 @@ class NotificationDeliveryEndToEndTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(bad.body()).path("field").asText()).isEqualTo("config.url");
 
-        // a met condition as watch-service raises it (the watch half of the e2e produces this record)
-        NotificationRaised a = raise("porch");
-        String thumbnail = "http://127.0.0.1:" + gateway.port() + "/api/v1/history/frames/" + a.frameId() + "/thumbnail.jpg";
-        await().atMost(WAIT).until(() -> delivered(a.jobId()));
+        // a push camera; a watch job through the gateway; the VLM finds the condition met; watch-service raises it
+        assertThat(call("PUT", "/api/v1/cameras/porch", "{\"source\":{\"type\":\"push\"}}").statusCode()).isIn(200, 201);
+        String frameId = push("porch");
+        String jobId = createJob("porch", "a parcel is at the door " + MET_TOKEN);
+        await("job met").atMost(WAIT).until(() -> JSON.readTree(call("GET", "/api/v1/watch/" + jobId, null).body())
+                .path("status").asText().equals("success"));
+        String thumbnail = "http://127.0.0.1:" + gateway.port() + "/api/v1/cameras/porch/frame.jpg";
+        await().atMost(WAIT).until(() -> delivered(jobId));
+        String notificationId = notificationsOf(jobId).get(0).path("notification_id").asText();
 
-        List<Received> hooks = requestsFor(a.notificationId());
+        List<Received> hooks = requestsFor(notificationId);
         assertThat(hooks).hasSize(1);
         Received r = hooks.get(0);
         assertThat(r.header("X-Sightline-Signature")).isEqualTo(sign(Long.parseLong(r.header("X-Sightline-Timestamp")), r.body()));
         JsonNode body = JSON.readTree(r.body());
-        assertThat(body.path("frame_id").asText()).isEqualTo(a.frameId());
+        assertThat(body.path("frame_id").asText()).as("the pushed frame the verdict was given on").isEqualTo(frameId);
         assertThat(body.path("thumbnail_url").asText()).isEqualTo(thumbnail);
-        assertThat(body.path("job_id").asText()).isEqualTo(a.jobId());
-        assertThat(body.path("message").asText()).isEqualTo(a.message());
+        assertThat(body.path("job_id").asText()).isEqualTo(jobId);
+        assertThat(body.path("camera").asText()).isEqualTo("porch");
+        assertThat(body.path("message").asText()).isEqualTo("A parcel was left on the door mat.");
 
-        String eventTopic = "sightline/jobs/" + a.jobId() + "/event";
+        String eventTopic = "sightline/jobs/" + jobId + "/event";
         await().atMost(WAIT).until(() -> messages().stream().anyMatch(m -> m[0].equals(eventTopic)));
         JsonNode event = JSON.readTree(messages().stream().filter(m -> m[0].equals(eventTopic)).findFirst().orElseThrow()[1]);
-        assertThat(event.path("frame_id").asText()).as("event %s", event).isEqualTo(a.frameId());
+        assertThat(event.path("frame_id").asText()).as("event %s", event).isEqualTo(frameId);
         assertThat(event.path("snapshot_url").asText()).as("event %s", event).isEqualTo(thumbnail);
-        assertThat(messages().stream().map(m -> m[0])).contains("homeassistant/binary_sensor/sightline/" + a.jobId() + "/config",
-                "sightline/jobs/" + a.jobId() + "/state");
-        JsonNode deliveries = notificationsOf(a.jobId()).get(0).path("deliveries");
+        assertThat(messages().stream().map(m -> m[0])).contains("homeassistant/binary_sensor/sightline/" + jobId + "/config",
+                "sightline/jobs/" + jobId + "/state");
+        JsonNode deliveries = notificationsOf(jobId).get(0).path("deliveries");
         assertThat(deliveries.findValuesAsText("channel")).containsExactlyInAnyOrder("e2e-hook", "e2e-ha");
         assertThat(deliveries.findValuesAsText("state")).containsOnly("delivered");
 
@@ -288,7 +342,7 @@ class NotificationDeliveryEndToEndTest {
         List<Received> retried = requestsFor(b.notificationId());
         assertThat(retried).hasSizeGreaterThanOrEqualTo(2); // the held one, and the retry after the restart
         assertThat(retried).extracting(Received::idempotencyKey).containsOnly(b.notificationId());
-        assertThat(requestsFor(a.notificationId())).as("delivered before the kill: never again").hasSize(1);
+        assertThat(requestsFor(notificationId)).as("delivered before the kill: never again").hasSize(1);
         assertThat(notificationsOf(b.jobId()).get(0).path("deliveries").findValuesAsText("state")).containsOnly("delivered");
     }
 }
