@@ -1,12 +1,16 @@
 package io.sightline.watch;
 
 import io.quarkus.logging.Log;
+import io.sightline.common.event.CaptionRefreshRequested;
 import io.sightline.common.vocabulary.ObjectVocabulary;
 import io.sightline.latest.LatestFrames;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.util.Comparator;
 import java.util.HashSet;
@@ -26,15 +30,18 @@ class WatchJobs implements WatchJobLog.Listener {
     private final WatchJobLog log;
     private final WatchRunner runner;
     private final LatestFrames frames;
+    private final MutinyEmitter<Record<String, CaptionRefreshRequested>> refresh;
     private final BroadcastProcessor<WatchJob> changes = BroadcastProcessor.create();
     /** Jobs accepted here whose first record is not acknowledged yet: they count against the caps. */
     private final Set<WatchJob> pending = new HashSet<>();
 
-    WatchJobs(WatchConfig config, WatchJobLog log, WatchRunner runner, LatestFrames frames) {
+    WatchJobs(WatchConfig config, WatchJobLog log, WatchRunner runner, LatestFrames frames,
+              @Channel("caption-refresh") MutinyEmitter<Record<String, CaptionRefreshRequested>> refresh) {
         this.config = config;
         this.log = log;
         this.runner = runner;
         this.frames = frames;
+        this.refresh = refresh;
         log.addListener(this);
     }
 
@@ -79,11 +86,25 @@ class WatchJobs implements WatchJobLog.Listener {
         return log.write(job)
                 .invoke(written -> Log.infof("Watch job %s created on camera %s for %d minutes (budget %d VLM calls): %s", written.id(),
                         camera, minutes, written.maxVlmCalls(), written.condition()))
+                .invoke(this::requestFreshDescription)
                 .eventually(() -> {
                     synchronized (pending) {
                         pending.remove(job);
                     }
                 });
+    }
+
+    /**
+     * A new job wants to know what the camera shows now: caption-service escalates the camera's next frame to
+     * its describing tier (issue 15's refresh), so the caption history and template answers are current while the
+     * job watches. Best effort: a refresh that cannot be sent is logged, the job runs anyway.
+     */
+    private void requestFreshDescription(WatchJob job) {
+        CaptionRefreshRequested request = new CaptionRefreshRequested(CaptionRefreshRequested.SCHEMA, job.camera(),
+                "watch:" + job.id(), System.currentTimeMillis());
+        refresh.send(Record.of(job.camera(), request)).subscribe().with(
+                ok -> { },
+                failure -> Log.warnf("caption refresh for watch job %s not sent: %s", job.id(), failure.getMessage()));
     }
 
     /**

@@ -72,9 +72,14 @@ class WatchJobsTest {
                 verdict(false, 1, "The porch is empty.", ""),
                 verdict(false, 1, "A courier walks up the path.", ""),
                 verdict(true, 30, "A parcel lies on the doormat.", "Your package was delivered to the porch"));
-        try (TopicReader notifications = TopicReader.fromNow(Topics.NOTIFICATIONS)) {
+        try (TopicReader notifications = TopicReader.fromNow(Topics.NOTIFICATIONS);
+             TopicReader refreshes = TopicReader.fromNow(Topics.CAPTION_REFRESH)) {
             String id = create(camera, Map.of("condition", "the package has been delivered to the porch " + token,
                     "channels", List.of("family-phones")));
+            // the new job asked caption-service for a fresh description of its camera
+            ConsumerRecord<String, byte[]> refresh = refreshes.awaitOne(r -> TopicReader.valueText(r).contains(id), WAIT);
+            assertThat(refresh.key()).isEqualTo(camera);
+            assertThat(TopicReader.valueText(refresh)).contains("\"requested_by\":\"watch:" + id + "\"");
 
             JsonPath done = awaitStatus(id, "success");
             assertThat(done.getString("notification_message")).isEqualTo("Your package was delivered to the porch");
