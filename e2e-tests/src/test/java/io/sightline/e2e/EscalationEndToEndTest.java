@@ -49,7 +49,7 @@ class EscalationEndToEndTest {
     @BeforeAll
     static void startSystem() throws IOException {
         String bootstrap = TestBroker.bootstrapServers();
-        vlm = StandInVlmServer.start("stand-in-vlm").respond(r -> StandInVlmServer.Reply.text(VLM_CAPTION));
+        vlm = StandInVlmServer.start("stand-in-vlm").vision(true).respond(r -> StandInVlmServer.Reply.text(VLM_CAPTION));
         adminKey = "sk-e2e-admin-" + random();
         operatorKey = "sk-e2e-operator-" + random();
         Path keys = ServiceProcess.projectRoot().resolve("e2e-tests/target/e2e-state/escalation-gateway-keys");
@@ -60,7 +60,21 @@ class EscalationEndToEndTest {
         common.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         common.put("SIGHTLINE_INTERNAL_TOKEN", random());
         common.put("SIGHTLINE_MODELS_DIR", TestImages.modelsDir().toAbsolutePath().toString());
-        common.put("SIGHTLINE_VLM_BASE_URL", vlm.baseUrl() + "/v1");
+        // every VLM call goes through vlm-service, which fronts the stand-in as its (default) remote model "stand-in"
+        int vlmPort = ServiceProcess.freePort();
+        common.put("SIGHTLINE_VLM_SERVICE_URL", "http://127.0.0.1:" + vlmPort + "/v1");
+        Path vlmState = ServiceProcess.projectRoot().resolve("e2e-tests/target/e2e-state/vlm-service");
+        Files.createDirectories(vlmState.resolve("config"));
+        Files.createDirectories(vlmState.resolve("models"));
+        // config/application.properties in vlm-service's working directory: map keys (remote.<id>) have no env form
+        Files.writeString(vlmState.resolve("config/application.properties"), String.join("\n",
+                "sightline.vlm.model=stand-in",
+                "sightline.vlm.models-dir=" + vlmState.resolve("models"),
+                "sightline.vlm.download.enabled=false",
+                "sightline.vlm.remote.stand-in.base-url=" + vlm.baseUrl() + "/v1",
+                "sightline.vlm.remote.stand-in.slots=2",
+                "sightline.vlm.remote.stand-in.vision=true",
+                ""));
         int capturePort = ServiceProcess.freePort();
         int captionPort = ServiceProcess.freePort();
         int fallbackPort = ServiceProcess.freePort();
@@ -69,11 +83,15 @@ class EscalationEndToEndTest {
                 .setServerConfig("listen_addresses", "127.0.0.1").start();
         common.put("SIGHTLINE_HISTORY_URL", "http://127.0.0.1:" + historyPort);
 
+        services.add(ServiceProcess.start("vlm-service", vlmPort, common));
         services.add(ServiceProcess.start("capture-service", capturePort, common));
         Map<String, String> caption = new LinkedHashMap<>(common);
         caption.put("SIGHTLINE_VISION_BACKEND", "vlm");
+        caption.put("SIGHTLINE_CAPTION_VLM_MODEL", "stand-in");
         services.add(ServiceProcess.start("caption-service", captionPort, caption));
-        services.add(ServiceProcess.start("fallback-service", fallbackPort, common));
+        Map<String, String> fallback = new LinkedHashMap<>(common);
+        fallback.put("SIGHTLINE_FALLBACK_VLM_MODEL", "stand-in");
+        services.add(ServiceProcess.start("fallback-service", fallbackPort, fallback));
         Map<String, String> history = new LinkedHashMap<>(common);
         history.put("SIGHTLINE_HISTORY_DB_URL", "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres");
         history.put("SIGHTLINE_HISTORY_DB_USER", "postgres");
