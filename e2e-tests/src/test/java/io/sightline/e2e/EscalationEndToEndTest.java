@@ -121,7 +121,9 @@ class EscalationEndToEndTest {
 
     @Test
     void withTheVlmTierSelectedCountAndPresenceAreAnsweredFromDetectionsAndAStaticSceneIsDescribedOnce() throws Exception {
-        String camera = "porch";
+        // a camera of its own: the broker is shared by the e2e classes, and caption-service reads frames from the
+        // earliest offset, so another class's earlier "porch" frame would be this camera's first frame
+        String camera = "esc-porch-" + random().substring(0, 8);
         HttpResponse<String> created = send("PUT", "/api/v1/cameras/" + camera, adminKey, "application/json",
                 "{\"source\":{\"type\":\"push\"}}".getBytes());
         assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
