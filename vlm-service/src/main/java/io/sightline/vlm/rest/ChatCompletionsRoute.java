@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 class ChatCompletionsRoute {
 
     private static final String PATH = "/v1/chat/completions";
+    /** Bodies up to this size are parsed on the event loop; larger ones (base64 images) on a worker thread. */
+    private static final int INLINE_PARSE_BYTES = 16 * 1024;
 
     private final ChatService chat;
     private final ObjectMapper json;
@@ -57,27 +59,45 @@ class ChatCompletionsRoute {
             fail(ctx.response(), ApiException.badRequest("the body is empty; send an OpenAI chat completion request"));
             return;
         }
-        // base64 images make bodies large: parse and check them off the event loop
-        ctx.vertx().<ChatService.Prepared>executeBlocking(() -> {
-            JsonNode body;
+        if (raw.length() <= INLINE_PARSE_BYTES) {
+            // a text request (or a tiny image): parsing it costs less than the two thread hops of a worker
+            ChatService.Prepared prepared;
             try {
-                body = json.readTree(raw.getBytes());
-            } catch (Exception e) {
-                throw ApiException.badRequest("the body is not valid JSON");
+                prepared = prepare(raw);
+            } catch (RuntimeException e) {
+                fail(ctx.response(), e instanceof ApiException a ? a : ApiException.badRequest("the body could not be read"));
+                return;
             }
-            return chat.prepare(body);
-        }, false).onComplete(parsed -> {
+            dispatch(ctx, prepared, priority);
+            return;
+        }
+        // base64 images make bodies large: parse and check them off the event loop
+        ctx.vertx().<ChatService.Prepared>executeBlocking(() -> prepare(raw), false).onComplete(parsed -> {
             if (parsed.failed()) {
                 fail(ctx.response(), parsed.cause() instanceof ApiException a ? a : ApiException.badRequest("the body could not be read"));
                 return;
             }
-            ctx.response().putHeader(Priority.HEADER, priority.id());
-            if (parsed.result().stream()) {
-                stream(ctx, parsed.result(), priority);
-            } else {
-                complete(ctx, parsed.result(), priority);
-            }
+            dispatch(ctx, parsed.result(), priority);
         });
+    }
+
+    private ChatService.Prepared prepare(Buffer raw) {
+        JsonNode body;
+        try {
+            body = json.readTree(raw.getBytes());
+        } catch (Exception e) {
+            throw ApiException.badRequest("the body is not valid JSON");
+        }
+        return chat.prepare(body);
+    }
+
+    private void dispatch(RoutingContext ctx, ChatService.Prepared prepared, Priority priority) {
+        ctx.response().putHeader(Priority.HEADER, priority.id());
+        if (prepared.stream()) {
+            stream(ctx, prepared, priority);
+        } else {
+            complete(ctx, prepared, priority);
+        }
     }
 
     private void complete(RoutingContext ctx, ChatService.Prepared request, Priority priority) {
