@@ -119,12 +119,19 @@ public class HybridSearch {
     private List<Long> fulltext(Connection c, String query, Filter filter) throws SQLException {
         List<Object> params = new ArrayList<>();
         params.add(query);
-        String where = SqlFilters.onCaptions(filter, "c", params);
+        String shown;
+        if (filter.cameraOnly()) {
+            // camera_texts: one primary-key probe per matching text instead of scanning the camera's caption rows
+            shown = filter.camera().isEmpty() ? "TRUE" : "EXISTS (SELECT 1 FROM camera_texts ct WHERE ct.text_id = t.id AND ct.camera = ?)";
+            filter.camera().ifPresent(params::add);
+        } else {
+            shown = "EXISTS (SELECT 1 FROM captions c WHERE c.text_id = t.id AND " + SqlFilters.onCaptions(filter, "c", params) + ")";
+        }
         params.add(config.fulltextCandidates());
         String sql = """
                 SELECT t.id FROM caption_texts t, websearch_to_tsquery('english', ?) q
-                WHERE t.tsv @@ q AND EXISTS (SELECT 1 FROM captions c WHERE c.text_id = t.id AND %s)
-                ORDER BY ts_rank(t.tsv, q) DESC, t.id DESC LIMIT ?""".formatted(where);
+                WHERE t.tsv @@ q AND %s
+                ORDER BY ts_rank(t.tsv, q) DESC, t.id DESC LIMIT ?""".formatted(shown);
         List<Long> ids = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             SqlFilters.bind(ps, params);
@@ -142,6 +149,10 @@ public class HybridSearch {
         String sql;
         if (filter.isEmpty()) {
             sql = "SELECT t.id FROM caption_texts t ORDER BY t.id DESC LIMIT ?";
+        } else if (filter.cameraOnly()) {
+            // the camera's distinct texts, newest first, from its summary rows (not its every caption row)
+            sql = "SELECT ct.text_id FROM camera_texts ct WHERE ct.camera = ? ORDER BY ct.last_at DESC LIMIT ?";
+            params.add(filter.camera().orElseThrow());
         } else {
             String where = SqlFilters.onCaptions(filter, "c", params);
             sql = "SELECT c.text_id FROM captions c WHERE %s GROUP BY c.text_id ORDER BY max(c.captured_at) DESC LIMIT ?"
@@ -191,7 +202,7 @@ public class HybridSearch {
                        EXISTS (SELECT 1 FROM thumbnails th WHERE th.frame_id = x.frame_id) AS has_thumbnail,
                        (SELECT json_agg(json_build_object('id', e.id, 'kind', e.kind, 'label', e.label, 'text', e.text,
                                                           'start_at', e.start_at, 'end_at', e.end_at) ORDER BY e.id)
-                          FROM events e WHERE e.camera = x.camera AND x.captured_at BETWEEN e.start_at AND e.end_at
+                          FROM events e WHERE e.camera = x.camera AND int8range(e.start_at, e.end_at, '[]') @> x.captured_at
                           AND e.kind <> 'notification') AS events
                 FROM caption_texts t CROSS JOIN LATERAL (
                   SELECT c.frame_id, c.camera, c.captured_at FROM captions c WHERE c.text_id = t.id AND %s

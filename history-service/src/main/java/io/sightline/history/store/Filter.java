@@ -14,6 +14,11 @@ public record Filter(Optional<String> camera, Optional<Long> since, Optional<Lon
         return new Filter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
+    /** Only a camera (or nothing): what camera_texts can answer without reading caption rows. */
+    public boolean cameraOnly() {
+        return since.isEmpty() && until.isEmpty() && label.isEmpty();
+    }
+
     public boolean isEmpty() {
         return camera.isEmpty() && since.isEmpty() && until.isEmpty() && label.isEmpty();
     }
@@ -35,7 +40,7 @@ public record Filter(Optional<String> camera, Optional<Long> since, Optional<Lon
         });
         label.ifPresent(l -> {
             parts.add("EXISTS (SELECT 1 FROM events fe WHERE fe.camera = " + alias + ".camera AND fe.label = ? AND "
-                    + alias + ".captured_at BETWEEN fe.start_at AND fe.end_at)");
+                    + "int8range(fe.start_at, fe.end_at, '[]') @> " + alias + ".captured_at)");
             params.add(l);
         });
         return parts.isEmpty() ? "TRUE" : String.join(" AND ", parts);

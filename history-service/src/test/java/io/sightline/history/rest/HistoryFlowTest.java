@@ -288,6 +288,7 @@ class HistoryFlowTest {
         // default retention (30 days) keeps everything
         given().post("/api/v1/history/retention/run").then().statusCode(200);
         assertThat(count("SELECT count(*) FROM captions WHERE camera = ?", camera)).isEqualTo(2);
+        assertThat(searchTexts(camera, "a caption")).containsExactlyInAnyOrder("An old caption from ten days ago.", "A recent caption.");
 
         given().contentType("application/json").body("{\"days\": 0}").put("/api/v1/history/cameras/" + camera + "/retention")
                 .then().statusCode(400);
@@ -304,6 +305,14 @@ class HistoryFlowTest {
         assertThat(count("SELECT count(*) FROM events WHERE camera = ?", camera)).isZero();
         given().get("/api/v1/history/frames/" + frame.frameId() + "/thumbnail.jpg").then().statusCode(404);
         assertThat(count("SELECT count(*) FROM caption_texts WHERE text = 'An old caption from ten days ago.'")).isZero();
+        // the camera's search summary (camera_texts) follows the delete: the old text is no longer found on this camera
+        assertThat(searchTexts(camera, "a caption")).containsExactly("A recent caption.");
+        assertThat(count("SELECT n FROM camera_texts WHERE camera = ?", camera)).isEqualTo(1);
+    }
+
+    private static java.util.List<String> searchTexts(String camera, String query) {
+        return given().queryParam("q", query).queryParam("camera", camera).get("/api/v1/history/search")
+                .then().statusCode(200).extract().jsonPath().getList("results.text", String.class);
     }
 
     private long count(String sql, Object... params) throws Exception {
