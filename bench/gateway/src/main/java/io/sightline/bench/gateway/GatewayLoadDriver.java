@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * other services' readiness, {@link StandInVlmServer} for the VLM, and the in-JVM Kafka broker.
  * Bounded: a fixed request count per step, a time cap per step. Prints a Markdown report.
  *
- * <p>Arguments: {@code [requestsPerStep=2000] [vlmServiceMs=200] [vlmSlots=2]}.
+ * <p>Arguments: {@code [requestsPerStep=2000]} (two more, once the VLM service time and slots of a priority step,
+ * are accepted and ignored: the gateway no longer queues VLM calls; vlm-service does, see bench/vlm-service).
  */
 public final class GatewayLoadDriver {
 
@@ -128,7 +129,7 @@ public final class GatewayLoadDriver {
                 step("/v1/chat/completions", chat, KEY, c, requests / 2);
             }
 
-            highUnderLowSaturation(vlm, vlmServiceMs, slots);
+            // (the priority step is gone: the gateway no longer queues VLM calls; vlm-service does, bench/vlm-service)
             report.append("\nGateway log: bench/gateway/target/gateway.log\n");
             System.out.println(report);
             Files.writeString(root.resolve("bench/gateway/target/last-run.md"), report.toString());
@@ -193,84 +194,6 @@ public final class GatewayLoadDriver {
         Collections.sort(sorted);
         report.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f |%n", label, sorted.size(), ok.get(),
                 sorted.size() / (elapsed / 1e9), pct(sorted, 50), pct(sorted, 99)));
-    }
-
-    /**
-     * LOW clients keep every VLM slot busy (service time fixed); a HIGH request arrives every 500 ms. Its
-     * queue wait is when the stand-in VLM received it minus when it was sent.
-     */
-    private void highUnderLowSaturation(StandInVlmServer vlm, long serviceMs, int slots) throws Exception {
-        vlm.clear();
-        vlm.respond(r -> StandInVlmServer.Reply.delayed("ok", serviceMs));
-        int lowClients = slots * 4;
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicLong lowDone = new AtomicLong();
-        AtomicLong lowFailed = new AtomicLong();
-        ExecutorService pool = Executors.newFixedThreadPool(lowClients);
-        for (int i = 0; i < lowClients; i++) {
-            int n = i;
-            pool.execute(() -> {
-                int seq = 0;
-                while (running.get()) {
-                    HttpRequest low = chat(BATCH_KEY, "LOW-" + n + "-" + seq++, null);
-                    try {
-                        HttpResponse<String> r = http.send(low, HttpResponse.BodyHandlers.ofString());
-                        (r.statusCode() == 200 ? lowDone : lowFailed).incrementAndGet();
-                    } catch (Exception e) {
-                        lowFailed.incrementAndGet();
-                    }
-                }
-            });
-        }
-        long start = System.nanoTime();
-        while (vlm.requests().size() < slots) {
-            Thread.sleep(20); // load driver pacing, not a test
-        }
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        List<Long> highLatency = new ArrayList<>();
-        int samples = 20;
-        for (int i = 0; i < samples; i++) {
-            Thread.sleep(500); // one HIGH request every 500 ms
-            String marker = "HIGH-" + i;
-            sentAt.put(marker, System.currentTimeMillis());
-            long s = System.nanoTime();
-            HttpResponse<String> r = http.send(chat(KEY, marker, "1"), HttpResponse.BodyHandlers.ofString());
-            highLatency.add(System.nanoTime() - s);
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("HIGH request failed: " + r.statusCode() + " " + r.body());
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        running.set(false);
-        pool.shutdown();
-        pool.awaitTermination(30, TimeUnit.SECONDS);
-        List<Long> waits = new ArrayList<>();
-        for (StandInVlmServer.ReceivedRequest received : vlm.requests()) {
-            String text = received.text().strip();
-            Long sent = sentAt.get(text);
-            if (sent != null) {
-                waits.add(Math.max(0, received.at().toEpochMilli() - sent) * 1_000_000L);
-            }
-        }
-        Collections.sort(waits);
-        Collections.sort(highLatency);
-        report.append("\n## HIGH queue wait under LOW saturation\n\n")
-                .append(String.format(Locale.ROOT, "VLM: %d slots, fixed service time %d ms; %d LOW clients in closed loop "
-                        + "(batch key, default priority); one HIGH request (priority=1) every 500 ms, %d samples.%n%n",
-                        slots, serviceMs, lowClients, samples))
-                .append("| measure | p50 (ms) | p99/max (ms) |\n|---|---|---|\n")
-                .append(String.format(Locale.ROOT, "| HIGH queue wait (sent -> VLM received) | %.1f | %.1f |%n", pct(waits, 50), pct(waits, 100)))
-                .append(String.format(Locale.ROOT, "| HIGH end-to-end latency | %.1f | %.1f |%n", pct(highLatency, 50), pct(highLatency, 100)))
-                .append(String.format(Locale.ROOT, "%nLOW completed meanwhile: %d (%.1f/s, the slots' capacity is %.1f/s); LOW failures: %d.%n",
-                        lowDone.get(), lowDone.get() / seconds, slots * 1000.0 / serviceMs, lowFailed.get()));
-    }
-
-    private HttpRequest chat(String key, String text, String priority) {
-        String url = gateway + "/v1/chat/completions" + (priority == null ? "" : "?priority=" + priority);
-        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"x\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}"))
-                .build();
     }
 
     private static double pct(List<Long> sortedNanos, int p) {
