@@ -66,6 +66,8 @@ class QueryStreamRoute {
         } else {
             ctx.request().body().onSuccess(body -> relay(ctx, body)).onFailure(e -> failed(ctx,
                     GatewayException.badRequest("the body could not be read: " + e.getMessage())));
+            // Quarkus hands routes the request paused; reading the body needs it flowing
+            ctx.request().resume();
         }
     }
 
