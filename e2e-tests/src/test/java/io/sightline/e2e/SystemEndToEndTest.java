@@ -36,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -53,6 +54,9 @@ class SystemEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String VLM_ANSWER = "An astronaut in a white spacesuit stands in front of an American flag.";
+    /** The stand-in's grounded answer to "where is the astronaut?": Qwen2.5-VL's bbox_2d, pixels of the 512x512 frame sent. */
+    private static final String WHERE_ANSWER = "The astronaut stands in the middle of the frame, in front of the flag. "
+            + "{\"bbox_2d\": [128, 64, 384, 448], \"label\": \"astronaut\"}";
 
     private static final List<ServiceProcess> services = new ArrayList<>();
     private static StandInVlmServer vlm;
@@ -171,6 +175,10 @@ class SystemEndToEndTest {
         if (request.text().contains("condition_met")) {
             return StandInVlmServer.Reply.text("{\"condition_met\": false, \"next_run_in\": 2, "
                     + "\"reasoning\": \"Nobody is holding a parcel.\", \"notification_message\": \"\"}");
+        }
+        if (request.text().contains("where is the astronaut") && !request.images().isEmpty()) {
+            // word by word, slowly, when streamed: the console shows the answer growing
+            return StandInVlmServer.Reply.slowlyStreamed(WHERE_ANSWER, 150);
         }
         return StandInVlmServer.Reply.text(request.images().isEmpty() ? "I cannot see the camera." : VLM_ANSWER);
     }
@@ -363,6 +371,7 @@ class SystemEndToEndTest {
                     assertThat(browser.showsImage(By.id("evidence-image"))).as("evidence frame").isTrue();
                 });
                 browser.screenshot("ask");
+                askWhereTheAstronautIsAndSeeTheAnswerStreamAndItsBox(browser);
 
                 // search history with a camera filter
                 browser.go("search");
@@ -441,6 +450,52 @@ class SystemEndToEndTest {
                 throw failed;
             }
         }
+    }
+
+    /**
+     * A low-confidence "where is ...?" question in the console: the VLM's answer appears piece by piece while it is
+     * generated (recorded by a MutationObserver), then the answer card with the box the model gave drawn on the
+     * evidence frame, labelled, where the model put it, and its centre as the point.
+     */
+    private static void askWhereTheAstronautIsAndSeeTheAnswerStreamAndItsBox(ConsoleInChromium browser) throws Exception {
+        browser.script("""
+                window.sightlinePartials = [];
+                new MutationObserver(() => {
+                  const partial = document.getElementById('answer-stream');
+                  if (partial && !document.getElementById('answer-text')) window.sightlinePartials.push(partial.textContent);
+                }).observe(document.getElementById('answer'), { subtree: true, childList: true, characterData: true });""");
+        browser.type(By.id("ask-question"), "where is the astronaut?");
+        browser.type(By.id("ask-confidence"), "0.2");
+        browser.driver().findElement(By.cssSelector("#ask-form button[type=submit]")).click();
+        await("streamed answer").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(browser.text(By.id("answer-text"))).isEqualTo(WHERE_ANSWER));
+        @SuppressWarnings("unchecked")
+        List<String> partials = ((List<Object>) browser.script("return window.sightlinePartials")).stream().map(String::valueOf)
+                .filter(p -> !p.isBlank()).distinct().toList();
+        assertThat(partials).as("partial answers shown while the VLM generated").hasSizeGreaterThan(2)
+                .allSatisfy(p -> assertThat(WHERE_ANSWER).startsWith(p));
+        assertThat(partials.get(0).length()).isLessThan(WHERE_ANSWER.length() / 2);
+        assertThat(Integer.parseInt(browser.driver().findElement(By.id("answer")).getDomAttribute("data-tokens"))).isGreaterThan(5);
+        assertThat(browser.text(By.id("answer"))).contains("by the VLM with the frame");
+
+        await("evidence frame with the box").atMost(Duration.ofSeconds(20)).until(() -> browser.showsImage(By.id("evidence-image")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> at = (Map<String, Object>) browser.script("""
+                const frame = document.getElementById('evidence-image').getBoundingClientRect();
+                const box = document.getElementById('answer-box').getBoundingClientRect();
+                const point = document.getElementById('answer-point').getBoundingClientRect();
+                return { x: (box.left - frame.left) / frame.width, y: (box.top - frame.top) / frame.height,
+                         w: box.width / frame.width, h: box.height / frame.height,
+                         px: (point.left + point.width / 2 - frame.left) / frame.width, py: (point.top + point.height / 2 - frame.top) / frame.height };""");
+        // bbox_2d [128, 64, 384, 448] of the 512x512 frame: 25%, 12.5%, 50% wide, 75% high (borders make a pixel or two)
+        assertThat(((Number) at.get("x")).doubleValue()).isCloseTo(0.25, within(0.02));
+        assertThat(((Number) at.get("y")).doubleValue()).isCloseTo(0.125, within(0.02));
+        assertThat(((Number) at.get("w")).doubleValue()).isCloseTo(0.5, within(0.02));
+        assertThat(((Number) at.get("h")).doubleValue()).isCloseTo(0.75, within(0.02));
+        assertThat(((Number) at.get("px")).doubleValue()).isCloseTo(0.5, within(0.02));
+        assertThat(((Number) at.get("py")).doubleValue()).isCloseTo(0.5, within(0.02));
+        assertThat(browser.driver().findElement(By.id("answer-box")).getDomAttribute("aria-label")).contains("astronaut", "25%, 13%", "75%, 88%");
+        browser.screenshot("ask-where");
     }
 
     /**

@@ -345,10 +345,71 @@ function askBox(ids, selected) {
     if ($('#ask-confidence').value) body.confidence = Number($('#ask-confidence').value);
     const started = Date.now();
     out.replaceChildren(el('p', { class: 'muted' }, el('progress', { 'aria-label': 'Waiting for the answer' }), ' Asking…'));
-    const r = await api('POST', '/api/v1/query', body);
+    const r = await askStreaming(body, out);
+    out.setAttribute('aria-busy', 'false');
     out.replaceChildren(renderAnswer(camera, r, Date.now() - started));
   });
   return form;
+}
+
+// The question with Accept: text/event-stream (fetch, since EventSource cannot POST): while the VLM generates,
+// its text appears in the answer area as it arrives; the final answer (or error) event resolves like api() does.
+// A refusal before the stream (400, 401, 404, 503) is plain JSON and handled as api() handles it.
+async function askStreaming(body, out) {
+  const headers = { Accept: 'text/event-stream', 'Content-Type': 'application/json', 'X-CSRF-Token': state.me ? state.me.csrf_token : '' };
+  let res;
+  try {
+    res = await fetch('/api/v1/query', { method: 'POST', headers, credentials: 'same-origin', cache: 'no-store', body: JSON.stringify(body) });
+  } catch (e) {
+    return { status: 0, ok: false, data: { message: 'The gateway is not reachable (' + e.message + ').' } };
+  }
+  const type = res.headers.get('Content-Type') || '';
+  if (!type.includes('text/event-stream') || !res.body) {
+    const data = type.includes('json') ? await res.json().catch(() => null) : null;
+    if (res.status === 401) showSignIn('Your session has ended; sign in again.');
+    return { status: res.status, ok: res.ok, data };
+  }
+  const partial = el('p', { class: 'answer streaming', id: 'answer-stream' });
+  let tokens = 0;
+  let result = { status: 502, ok: false, data: { message: 'The answer stream ended without an answer.' } };
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  const handle = (block) => {
+    let name = 'message';
+    const data = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith('event:')) name = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    }
+    if (data.length === 0) return;
+    let payload;
+    try { payload = JSON.parse(data.join('\n')); } catch (e) { return; }
+    if (name === 'token') {
+      if (tokens === 0) { out.setAttribute('aria-busy', 'true'); out.replaceChildren(partial); }
+      tokens++;
+      partial.append(payload.text || '');
+      out.dataset.tokens = String(tokens);
+    } else if (name === 'answer') {
+      result = { status: 200, ok: true, data: payload };
+    } else if (name === 'error') {
+      result = { status: 502, ok: false, data: payload };
+    }
+  };
+  for (;;) {
+    let chunk;
+    try { chunk = await reader.read(); } catch (e) { result = { status: 0, ok: false, data: { message: 'The answer stream broke (' + e.message + ').' } }; break; }
+    if (chunk.done) break;
+    buffered += decoder.decode(chunk.value, { stream: true });
+    let end;
+    while ((end = buffered.search(/\r?\n\r?\n/)) >= 0) {
+      handle(buffered.slice(0, end));
+      buffered = buffered.slice(end).replace(/^\r?\n\r?\n/, '');
+    }
+  }
+  if (buffered.trim()) handle(buffered);
+  if (tokens > 0) out.dataset.streamed = 'true';
+  return result;
 }
 function renderAnswer(camera, r, tookMs) {
   if (!r.ok) return el('p', { class: 'error', role: 'alert', text: errorText(r) });
@@ -364,6 +425,15 @@ function renderAnswer(camera, r, tookMs) {
   if (a.frame) {
     const img = el('img', { alt: 'Evidence frame ' + a.frame.id + ' from camera ' + camera, hidden: true, id: 'evidence-image' });
     const box = el('div', { class: 'evidence' }, img);
+    if (a.box) {
+      const b = a.box;
+      const pct = (v) => Math.round(v * 100);
+      box.append(el('div', { class: 'answerbox', id: 'answer-box', role: 'img',
+        style: 'left:' + (b.x * 100) + '%;top:' + (b.y * 100) + '%;width:' + (b.width * 100) + '%;height:' + (b.height * 100) + '%',
+        'aria-label': 'Box around ' + (b.label || 'what was asked about') + ': from ' + pct(b.x) + '%, ' + pct(b.y) + '% to '
+          + pct(b.x + b.width) + '%, ' + pct(b.y + b.height) + '% of the frame', title: b.rule || 'The box the VLM drew' },
+        b.label ? el('span', { text: b.label }) : null));
+    }
     if (a.point) {
       box.append(el('div', { class: 'marker', id: 'answer-point', style: 'left:' + (a.point.x * 100) + '%;top:' + (a.point.y * 100) + '%',
         title: 'The point the VLM named', role: 'img', 'aria-label': 'Point at ' + Math.round(a.point.x * 100) + '%, ' + Math.round(a.point.y * 100) + '% of the frame' }));

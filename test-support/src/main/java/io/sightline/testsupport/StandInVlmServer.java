@@ -75,6 +75,14 @@ public final class StandInVlmServer implements AutoCloseable {
             return new Reply(200, body, 0, Map.of(RAW_MARKER, "true"));
         }
 
+        /**
+         * When streamed ({@code "stream": true}), each word of {@code content} comes {@code pieceDelayMs} after the
+         * one before, like a model generating slowly (answered at once, whole, when not streamed).
+         */
+        public static Reply slowlyStreamed(String content, long pieceDelayMs) {
+            return new Reply(200, content, 0, Map.of(PIECE_DELAY, Long.toString(pieceDelayMs)));
+        }
+
         /** No answer for this long (a hung server); the client's timeout should end the call first. */
         public static Reply hang(long millis) {
             return new Reply(200, "late", millis, Map.of());
@@ -82,6 +90,7 @@ public final class StandInVlmServer implements AutoCloseable {
     }
 
     private static final String RAW_MARKER = "X-Stand-In-Raw";
+    private static final String PIECE_DELAY = "X-Stand-In-Piece-Delay-Ms";
 
     private final HttpServer server;
     private final String model;
@@ -266,11 +275,16 @@ public final class StandInVlmServer implements AutoCloseable {
                 send(exchange, 200, reply.content());
                 return;
             }
-            reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            long pieceDelay = Long.parseLong(reply.headers().getOrDefault(PIECE_DELAY, "0"));
+            reply.headers().forEach((k, v) -> {
+                if (!k.equals(PIECE_DELAY)) {
+                    exchange.getResponseHeaders().add(k, v);
+                }
+            });
             if (reply.status() != 200) {
                 send(exchange, reply.status(), reply.content());
             } else if (body.path("stream").asBoolean(false)) {
-                stream(exchange, reply.content());
+                stream(exchange, reply.content(), pieceDelay);
             } else {
                 send(exchange, 200, completion(reply.content()));
             }
@@ -298,7 +312,7 @@ public final class StandInVlmServer implements AutoCloseable {
         return JSON.writeValueAsString(body);
     }
 
-    private void stream(HttpExchange exchange, String content) throws IOException {
+    private void stream(HttpExchange exchange, String content, long pieceDelayMs) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -308,6 +322,14 @@ public final class StandInVlmServer implements AutoCloseable {
                 pieces.add(word);
             }
             for (int i = 0; i <= pieces.size(); i++) {
+                if (pieceDelayMs > 0 && i > 0) {
+                    try {
+                        Thread.sleep(pieceDelayMs); // a model generating slowly, inside the stand-in server
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
                 ObjectNode chunk = JSON.createObjectNode();
                 chunk.put("id", id);
                 chunk.put("object", "chat.completion.chunk");

@@ -113,6 +113,22 @@ public interface FallbackConfig {
                 + "Answer only from these observations and say how old they are; if they do not answer the question, "
                 + "say that it cannot be told without a current image. Question: {query}")
         String textPrompt();
+
+        /**
+         * Added to the image prompt when the question asks where something is ("where is the cup?"), so the
+         * answer carries a box the console can draw. Placeholders as {@link #imagePrompt()}.
+         */
+        @WithDefault(" The question asks where something is: say where in words, then give its bounding box as JSON "
+                + "{\"bbox_2d\": [x1, y1, x2, y2], \"label\": \"...\"} in pixels of this {width}x{height} image.")
+        String wherePrompt();
+
+        /**
+         * What the VLM's box numbers are in: {@code auto} (0-1 fractions, tags and numbers beyond the image as
+         * 0-1000, else pixels of the image sent), {@code pixels} (Qwen2.5-VL), {@code per-mille} (0-1000: Qwen3-VL),
+         * {@code fraction}.
+         */
+        @WithDefault("auto")
+        String boxUnits();
     }
 
     /** The query classifier (sentence embeddings against labelled examples). */

@@ -1,6 +1,7 @@
 package io.sightline.fallback.query;
 
 import io.sightline.fallback.classify.QueryIntent;
+import io.sightline.fallback.vlm.Grounding;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -18,7 +19,12 @@ public record QueryAnswer(
         FrameRef frame,
         String backend,
         long processingTimeMs,
-        Optional<Failure> failure) {
+        Optional<Failure> failure,
+        Optional<Grounding.Location> location) {
+
+    public QueryAnswer {
+        location = location == null ? Optional.empty() : location;
+    }
 
     /** Why no answer: the HTTP status to return (502, 503, 504), a short code and the reason. */
     public record Failure(int httpStatus, String code, String reason, Optional<Duration> retryAfter) {

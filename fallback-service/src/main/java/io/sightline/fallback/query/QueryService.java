@@ -13,7 +13,13 @@ import io.sightline.fallback.classify.Classification;
 import io.sightline.fallback.classify.QueryClassifier;
 import io.sightline.fallback.classify.QueryIntent;
 import io.sightline.fallback.config.FallbackConfig;
+import io.sightline.fallback.vlm.Grounding;
 import io.sightline.fallback.vlm.QueryVlm;
+import io.sightline.common.vlm.parse.BoxUnits;
+import io.sightline.common.vlm.parse.ScreenSize;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Decides how to answer a question about a camera. With confidence at or above the threshold and an
@@ -42,6 +50,7 @@ public class QueryService {
     private final TemplateAnswers templates;
     private final EvidenceClock clock;
     private final double threshold;
+    private final BoxUnits boxUnits;
 
     QueryService(FallbackConfig config, LatestFrameCache cache, QueryClassifier classifier, QueryVlm vlm, QueryStats stats,
                  HistoryAnswers history) {
@@ -52,6 +61,7 @@ public class QueryService {
         this.stats = stats;
         this.threshold = config.confidenceThreshold();
         this.clock = new EvidenceClock(config.timeZone().filter(z -> !z.isBlank()).map(ZoneId::of).orElse(ZoneId.systemDefault()));
+        this.boxUnits = Grounding.units(config.vlm().boxUnits());
         this.templates = new TemplateAnswers(clock, config.stateMaxAge().toMillis(), cache.frameTtlMs());
     }
 
@@ -66,14 +76,45 @@ public class QueryService {
         long start = System.nanoTime();
         Optional<CameraView> found = cache.view(camera);
         if (found.isEmpty()) {
-            stats.recordRejected();
-            return Uni.createFrom().failure(new UnknownCameraException(camera, "camera '" + camera
-                    + "' is unknown: no frame, caption or detections of it have been seen"));
+            return Uni.createFrom().failure(unknown(camera));
         }
-        return decide(found.get(), query, callerConfidence, includeImage, start).invoke(stats::record);
+        return decide(found.get(), query, callerConfidence, includeImage, start, null).invoke(stats::record);
     }
 
-    private Uni<QueryAnswer> decide(CameraView view, String query, Double callerConfidence, boolean includeImage, long start) {
+    /**
+     * The same decision, streamed: when the VLM answers, its text as it is generated ({@link QueryEvent.Token}s
+     * that add up to the answer's text), then the answer ({@link QueryEvent.Answered}, also for template, history
+     * and error answers, which come alone). Classifies on the calling thread (blocking: call on a worker);
+     * throws {@link UnknownCameraException} at once for a camera never seen. Cancelling the stream cancels the
+     * VLM call.
+     */
+    @WithSpan("fallback.query.stream")
+    public Multi<QueryEvent> stream(@SpanAttribute("camera") String camera, String query, Double callerConfidence,
+                                    boolean includeImage) {
+        long start = System.nanoTime();
+        CameraView view = cache.view(camera).orElseThrow(() -> unknown(camera));
+        AtomicReference<MultiEmitter<? super QueryEvent>> out = new AtomicReference<>();
+        // the VLM call starts only on subscription, after the emitter is set: no piece can miss it
+        Uni<QueryAnswer> answer = decide(view, query, callerConfidence, includeImage, start,
+                text -> out.get().emit(new QueryEvent.Token(text))).invoke(stats::record);
+        return Multi.createFrom().emitter(emitter -> {
+            out.set(emitter);
+            Cancellable call = answer.subscribe().with(a -> {
+                emitter.emit(new QueryEvent.Answered(a));
+                emitter.complete();
+            }, emitter::fail);
+            emitter.onTermination(call::cancel);
+        });
+    }
+
+    private UnknownCameraException unknown(String camera) {
+        stats.recordRejected();
+        return new UnknownCameraException(camera, "camera '" + camera + "' is unknown: no frame, caption or detections of it have been seen");
+    }
+
+    /** {@code tokens}: where the VLM's text goes as it is generated; null = not streamed. */
+    private Uni<QueryAnswer> decide(CameraView view, String query, Double callerConfidence, boolean includeImage, long start,
+                                    Consumer<String> tokens) {
         String camera = view.camera();
         Classification classification = classifier.classify(query);
         QueryIntent intent = classification.intent();
@@ -97,7 +138,7 @@ public class QueryService {
                     return Uni.createFrom().item(past.history(a.text(), a.evidence(), because + ", answered from " + a.basis()));
                 }
                 if (outcome instanceof HistoryAnswers.Events events) {
-                    return summarise(past, camera, query, events, because);
+                    return summarise(past, camera, query, events, because, tokens);
                 }
                 historyNote = "; history could not answer: " + ((HistoryAnswers.NotAnswered) outcome).reason();
             }
@@ -132,16 +173,21 @@ public class QueryService {
             CapturedFrame frame = view.frame().orElseThrow();
             FrameRef ref = new FrameRef(frame.frameId().toString(), frame.capturedAt(), Math.max(0, now - frame.capturedAt()));
             String reason = vlmBecause + ": asked the VLM with the latest frame of " + camera + " (" + EvidenceClock.age(ref.ageMs()) + " old)";
-            return vlm.askWithFrame(camera, query, frame, clock.zone(), now)
-                    .map(result -> decision.vlm(ResponseMode.VLM_IMAGE, result.content().strip(), ref, result, reason))
+            ScreenSize sent = new ScreenSize(frame.width(), frame.height());
+            return vlm.askWithFrame(camera, query, frame, clock.zone(), now, tokens == null ? null : new TokenTrim(tokens))
+                    .map(result -> {
+                        String text = result.content().strip();
+                        return decision.vlm(ResponseMode.VLM_IMAGE, text, ref, result, reason,
+                                Grounding.locate(query, text, sent, boxUnits));
+                    })
                     .onFailure(VlmException.class).recoverWithItem(e -> decision.error(failure((VlmException) e), reason
                             + "; the VLM failed: " + e.getMessage()));
         }
         String reason = vlmBecause + ": asked the VLM without an image because " + noImage;
-        return vlm.askWithoutFrame(camera, query, noImage, observations(view, now))
-                .map(result -> decision.vlm(ResponseMode.VLM_TEXT,
-                        "Without a current image of " + camera + " (" + noImage + "): " + result.content().strip(),
-                        null, result, reason))
+        String preface = "Without a current image of " + camera + " (" + noImage + "): ";
+        return vlm.askWithoutFrame(camera, query, noImage, observations(view, now), tokens == null ? null : prefaced(preface, tokens))
+                .map(result -> decision.vlm(ResponseMode.VLM_TEXT, preface + result.content().strip(), null, result, reason,
+                        Optional.empty()))
                 .onFailure(VlmException.class).recoverWithItem(e -> decision.error(failure((VlmException) e), reason
                         + "; the VLM failed: " + e.getMessage()));
     }
@@ -150,7 +196,8 @@ public class QueryService {
      * "What happened": the VLM (text only) summarises the period's events and cites them by id; without
      * a VLM the events themselves are the answer.
      */
-    private Uni<QueryAnswer> summarise(Decision past, String camera, String query, HistoryAnswers.Events events, String because) {
+    private Uni<QueryAnswer> summarise(Decision past, String camera, String query, HistoryAnswers.Events events, String because,
+                                       Consumer<String> tokens) {
         String basis = because + ", from " + events.basis();
         if (!vlm.configured()) {
             return Uni.createFrom().item(past.history(events.count() + " event(s) were recorded on " + camera + ":\n" + events.listing(),
@@ -159,10 +206,23 @@ public class QueryService {
         String instruction = "the question is about the past; these are the events history-service recorded (oldest first). "
                 + "Summarise them in two or three sentences and cite each event you mention by its #id";
         String reason = basis + ": asked the VLM (text only) to summarise the " + events.count() + " event(s)";
-        return vlm.askWithoutFrame(camera, query, instruction, events.listing())
-                .map(result -> past.vlm(ResponseMode.VLM_TEXT, result.content().strip(), events.evidence(), result, reason))
+        return vlm.askWithoutFrame(camera, query, instruction, events.listing(), tokens == null ? null : new TokenTrim(tokens))
+                .map(result -> past.vlm(ResponseMode.VLM_TEXT, result.content().strip(), events.evidence(), result, reason,
+                        Optional.empty()))
                 .onFailure(VlmException.class).recoverWithItem(e -> past.error(failure((VlmException) e), reason
                         + "; the VLM failed: " + e.getMessage()));
+    }
+
+    /** The preface goes out with the first visible piece of the VLM's text, so the pieces add up to the answer. */
+    private static Consumer<String> prefaced(String preface, Consumer<String> tokens) {
+        boolean[] sent = {false};
+        return new TokenTrim(piece -> {
+            if (!sent[0]) {
+                sent[0] = true;
+                tokens.accept(preface);
+            }
+            tokens.accept(piece);
+        });
     }
 
     /** Why the VLM gets no image, or null when the latest frame is attached. */
@@ -229,24 +289,25 @@ public class QueryService {
         QueryAnswer template(StateAnswer.Answered a, String reason) {
             Log.debugf("Query on %s answered from state: %s", camera, reason);
             return new QueryAnswer(a.text(), intent, ResponseMode.TEMPLATE, confidence, reason, a.evidence(),
-                    "state", elapsedMs(), Optional.empty());
+                    "state", elapsedMs(), Optional.empty(), Optional.empty());
         }
 
         QueryAnswer history(String text, FrameRef evidence, String reason) {
             Log.debugf("Query on %s answered from history: %s", camera, reason);
             return new QueryAnswer(text, intent, ResponseMode.TEMPLATE, confidence, reason, evidence, "history", elapsedMs(),
-                    Optional.empty());
+                    Optional.empty(), Optional.empty());
         }
 
-        QueryAnswer vlm(ResponseMode mode, String text, FrameRef frame, ChatResult result, String reason) {
+        QueryAnswer vlm(ResponseMode mode, String text, FrameRef frame, ChatResult result, String reason,
+                        Optional<Grounding.Location> location) {
             String backend = "vlm:" + (result.model() == null || result.model().isBlank() ? QueryVlm.ENDPOINT : result.model());
-            return new QueryAnswer(text, intent, mode, confidence, reason, frame, backend, elapsedMs(), Optional.empty());
+            return new QueryAnswer(text, intent, mode, confidence, reason, frame, backend, elapsedMs(), Optional.empty(), location);
         }
 
         QueryAnswer error(QueryAnswer.Failure failure, String reason) {
             Log.warnf("Query on camera %s failed (%s): %s", camera, failure.code(), failure.reason());
             return new QueryAnswer(null, intent, ResponseMode.ERROR, confidence, reason, null,
-                    "vlm:" + QueryVlm.ENDPOINT, elapsedMs(), Optional.of(failure));
+                    "vlm:" + QueryVlm.ENDPOINT, elapsedMs(), Optional.of(failure), Optional.empty());
         }
 
         private long elapsedMs() {

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Asks the configured OpenAI-compatible VLM on behalf of a person (HIGH priority), with the camera's
@@ -81,7 +82,18 @@ public class QueryVlm {
 
     /** The question with the frame attached as a data URI; the system prompt carries the image metadata. */
     public Uni<ChatResult> askWithFrame(String camera, String query, CapturedFrame frame, ZoneId zone, long now) {
-        String system = PromptTemplate.render(config.imagePrompt(), Map.of(
+        return askWithFrame(camera, query, frame, zone, now, null);
+    }
+
+    /**
+     * {@link #askWithFrame(String, String, CapturedFrame, ZoneId, long)}, streamed when {@code tokens} is not
+     * null: each piece of the answer goes to it as the VLM generates it. A "where is ...?" question also asks
+     * for the thing's bounding box.
+     */
+    public Uni<ChatResult> askWithFrame(String camera, String query, CapturedFrame frame, ZoneId zone, long now,
+                                        Consumer<String> tokens) {
+        String prompt = Grounding.asksWhere(query) ? config.imagePrompt() + config.wherePrompt() : config.imagePrompt();
+        String system = PromptTemplate.render(prompt, Map.of(
                 "query", query,
                 "camera", camera,
                 "captured_at", TIME.format(Instant.ofEpochMilli(frame.capturedAt()).atZone(zone)),
@@ -90,20 +102,25 @@ public class QueryVlm {
                 "height", Integer.toString(frame.height()),
                 "frame_id", frame.frameId().toString()));
         ChatMessage user = ChatMessage.user(query, new ContentPart.Image(frame.contentType(), frame.image()));
-        return send(List.of(ChatMessage.system(system), user), "image");
+        return send(List.of(ChatMessage.system(system), user), "image", tokens);
     }
 
     /** The question without an image: the prompt says why there is none and what the pipeline saw earlier. */
     public Uni<ChatResult> askWithoutFrame(String camera, String query, String reason, String observations) {
+        return askWithoutFrame(camera, query, reason, observations, null);
+    }
+
+    /** {@link #askWithoutFrame(String, String, String, String)}, streamed to {@code tokens} when it is not null. */
+    public Uni<ChatResult> askWithoutFrame(String camera, String query, String reason, String observations, Consumer<String> tokens) {
         String system = PromptTemplate.render(config.textPrompt(), Map.of(
                 "query", query,
                 "camera", camera,
                 "reason", reason,
                 "observations", observations));
-        return send(List.of(ChatMessage.system(system), ChatMessage.user(query)), "text");
+        return send(List.of(ChatMessage.system(system), ChatMessage.user(query)), "text", tokens);
     }
 
-    private Uni<ChatResult> send(List<ChatMessage> messages, String kind) {
+    private Uni<ChatResult> send(List<ChatMessage> messages, String kind, Consumer<String> tokens) {
         if (client.isEmpty()) {
             return Uni.createFrom().failure(new VlmException(VlmException.Kind.UNAVAILABLE,
                     "no VLM is configured (set SIGHTLINE_VLM_SERVICE_URL to vlm-service)"));
@@ -111,7 +128,8 @@ public class QueryVlm {
         ChatRequest request = ChatRequest.of(messages, config.maxTokens(), config.temperature()).withTimeout(config.timeout());
         long start = System.nanoTime();
         Timer.Sample sample = Timer.start(registry);
-        return client.get().chat(request, Priority.INTERACTIVE)
+        Uni<ChatResult> call = tokens == null ? client.get().chat(request, Priority.INTERACTIVE) : streamed(request, tokens);
+        return call
                 .ifNoItem().after(config.timeout().plus(GRACE))
                 .failWith(() -> new VlmException(VlmException.Kind.TIMEOUT,
                         "the VLM did not answer within " + config.timeout().toMillis() + " ms"))
@@ -130,6 +148,20 @@ public class QueryVlm {
                         .register(registry)))
                 .onItem().invoke(r -> Log.debugf("VLM %s answer in %d ms (queue %d ms)", kind,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), r.queueWaitMs()));
+    }
+
+    /**
+     * The same call with {@code "stream": true} (same priority class, timeout and breaker, in the shared client):
+     * the pieces go to {@code tokens} as they arrive and make the result's content. The stream names no model, so
+     * the result carries the configured one.
+     */
+    private Uni<ChatResult> streamed(ChatRequest request, Consumer<String> tokens) {
+        long dispatched = System.nanoTime();
+        return client.get().streamChat(request, Priority.INTERACTIVE)
+                .onItem().invoke(tokens)
+                .collect().in(StringBuilder::new, StringBuilder::append)
+                .map(text -> new ChatResult(text.toString(), client.get().endpoint().model(), "stop",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dispatched), 0));
     }
 
     private static Throwable asVlmException(Throwable failure) {

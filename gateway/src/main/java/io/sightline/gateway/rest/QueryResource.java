@@ -2,8 +2,6 @@ package io.sightline.gateway.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sightline.common.vlm.Priority;
-import io.sightline.common.vlm.parse.PointCommand;
-import io.sightline.common.vlm.parse.VlmResponseParser;
 import io.sightline.gateway.client.FallbackClient;
 import io.sightline.gateway.security.ApiKey;
 import io.sightline.gateway.security.PriorityClass;
@@ -38,33 +36,15 @@ public class QueryResource {
         this.json = json;
     }
 
-    /**
-     * A "where is ...?" question answered by the VLM gets the point the model named, read by common's one VLM response
-     * parser, as {@code point: {x, y}} in 0-1 of the frame (the console draws it on the evidence frame).
-     */
-    static com.fasterxml.jackson.databind.JsonNode withPoint(String question, com.fasterxml.jackson.databind.JsonNode node) {
-        if (!(node instanceof com.fasterxml.jackson.databind.node.ObjectNode answer) || question == null
-                || !WHERE.matcher(question).find() || !answer.path("response_mode").asText().startsWith("vlm")) {
-            return node;
-        }
-        PointCommand parsed = VlmResponseParser.parsePoint(answer.path("answer").asText(""));
-        if (parsed.kind() == PointCommand.Kind.CLICK && parsed.point().isPresent()) {
-            com.fasterxml.jackson.databind.node.ObjectNode point = answer.putObject("point");
-            point.put("x", parsed.point().get().x() / 1000.0);
-            point.put("y", parsed.point().get().y() / 1000.0);
-            point.put("rule", parsed.reason());
-        }
-        return answer;
-    }
-
-    private static final java.util.regex.Pattern WHERE = java.util.regex.Pattern.compile("(?i)^\\s*where\\b");
-
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Ask a question about a camera (role operator)",
             description = "Answered from what the pipeline saw (template) or by the VLM with the latest frame. "
-                    + "Response: {answer, query_type, response_mode, confidence, decision_reason, frame:{id,captured_at,age_ms}|null, backend, processing_time_ms}.")
+                    + "Response: {answer, query_type, response_mode, confidence, decision_reason, frame:{id,captured_at,age_ms}|null, backend, processing_time_ms}, "
+                    + "and for a \"where is ...?\" question the VLM answered, point:{x,y,rule} and box:{x,y,width,height,label,rule} in 0-1 of the frame. "
+                    + "With Accept: text/event-stream the answer is streamed as Server-Sent Events: token {text} while the VLM generates, "
+                    + "then one answer (the same body) or error event.")
     @APIResponse(responseCode = "200", description = "The answer")
     @APIResponse(responseCode = "404", description = "Unknown camera")
     @APIResponse(responseCode = "502", description = "The VLM failed")
@@ -77,7 +57,8 @@ public class QueryResource {
         // the caller may lower its priority, never raise it above its key's entitlement
         int level = PriorityClass.effectiveLevel(priorityParam, priorityHeader, ctx.get(ApiKey.ATTRIBUTE));
         return fallback.query(json.valueToTree(request), level).map(r -> {
-            Response answer = Passthrough.json(r, FallbackClient.SERVICE, node -> withPoint(request.query(), node));
+            // a "where is ...?" answer carries fallback-service's point and box (0-1 of the frame), passed on as they are
+            Response answer = Passthrough.json(r, FallbackClient.SERVICE);
             return Response.fromResponse(answer).header("X-Sightline-Priority", Priority.fromLevel(level).name())
                     .header("X-Sightline-Priority-Class", PriorityClass.ofLevel(level).wireName()).build();
         });

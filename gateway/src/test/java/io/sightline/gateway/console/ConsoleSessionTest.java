@@ -115,12 +115,15 @@ class ConsoleSessionTest {
     }
 
     @Test
-    void aWhereQuestionAnsweredByTheVlmCarriesThePointTheModelNamed() {
+    void aWhereAnswersPointAndBoxFromFallbackReachTheConsoleAsTheyAre() {
         GatewayTestResource.fallback.onJson("POST /api/v1/query", 200,
-                "{\"answer\":\"The cup is at <point>700,250</point>.\",\"response_mode\":\"vlm_image\",\"confidence\":0.9}");
+                "{\"answer\":\"The cup is on the table.\",\"response_mode\":\"vlm_image\",\"confidence\":0.9,"
+                        + "\"point\":{\"x\":0.7,\"y\":0.25,\"rule\":\"JSON bbox_2d\"},"
+                        + "\"box\":{\"x\":0.6,\"y\":0.2,\"width\":0.2,\"height\":0.1,\"label\":\"cup\",\"rule\":\"JSON bbox_2d\"}}");
         Response admin = signIn(CONSOLE_ADMIN);
         given().cookie("sightline_session", sessionCookie(admin)).header("X-CSRF-Token", admin.path("csrf_token").toString())
                 .contentType(ContentType.JSON).body("{\"camera\":\"door\",\"query\":\"where is the cup?\"}").post("/api/v1/query")
-                .then().statusCode(200).body("point.x", equalTo(0.7f)).body("point.y", equalTo(0.25f));
+                .then().statusCode(200).body("point.x", equalTo(0.7f)).body("point.y", equalTo(0.25f))
+                .body("box.width", equalTo(0.2f)).body("box.label", equalTo("cup"));
     }
 }

@@ -89,6 +89,7 @@ public final class StandInService implements AutoCloseable {
 
     /** Scripts the answer for a method and exact path, e.g. {@code on("GET /api/v1/cameras", ...)}. */
     public StandInService on(String methodAndPath, Function<Received, Answer> answer) {
+        streams.remove(methodAndPath);
         routes.put(methodAndPath, answer);
         return this;
     }
@@ -96,6 +97,20 @@ public final class StandInService implements AutoCloseable {
     public StandInService onJson(String methodAndPath, int status, String json) {
         return on(methodAndPath, r -> Answer.json(status, json));
     }
+
+    /**
+     * Scripts a Server-Sent Events answer: 200 {@code text/event-stream}, each event written and flushed
+     * {@code gapMs} after the one before (a service generating slowly).
+     */
+    public StandInService onEventStream(String methodAndPath, List<String> events, long gapMs) {
+        streams.put(methodAndPath, new EventStream(List.copyOf(events), gapMs));
+        return this;
+    }
+
+    private record EventStream(List<String> events, long gapMs) {
+    }
+
+    private final Map<String, EventStream> streams = new ConcurrentHashMap<>();
 
     public List<Received> received() {
         return List.copyOf(received);
@@ -134,6 +149,26 @@ public final class StandInService implements AutoCloseable {
         Received request = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                 exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()), body, Instant.now());
         received.add(request);
+        EventStream stream = streams.get(request.method() + " " + request.path());
+        if (stream != null) {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                for (int i = 0; i < stream.events().size(); i++) {
+                    if (i > 0) {
+                        try {
+                            Thread.sleep(stream.gapMs()); // a slowly generating service, inside the stand-in
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                    out.write((stream.events().get(i) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+            return;
+        }
         Function<Received, Answer> route = routes.get(request.method() + " " + request.path());
         Answer answer;
         if (route != null) {

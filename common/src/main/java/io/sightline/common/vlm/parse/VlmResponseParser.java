@@ -348,6 +348,142 @@ public final class VlmResponseParser {
         return PointCommand.click(new ScreenPoint(px, py), true, rule);
     }
 
+    // ---- box shape ---------------------------------------------------------------------------------
+
+    private static final String NUM = "([-+]?\\d{1,7}(?:\\.\\d+)?|[-+]?\\.\\d+)";
+    private static final String FOUR = "\\s*" + NUM + "\\s*,\\s*" + NUM + "\\s*,\\s*" + NUM + "\\s*,\\s*" + NUM + "\\s*";
+    /** Qwen2.5-VL / Qwen3-VL {@code "bbox_2d": [x1, y1, x2, y2]} (also bbox, box); Gemini's y-first {@code box_2d}. */
+    private static final Pattern JSON_BOX = Pattern.compile(
+            "(?i)[\"']?(bbox_2d|bbox|box_2d|box)[\"']?\\s*:\\s*\\[" + FOUR + "\\]");
+    /** Qwen-VL {@code <box>(x1,y1),(x2,y2)</box>} and {@code <|box_start|>...<|box_end|>}, CogVLM {@code <box>[[x1,y1,x2,y2]]</box>}. */
+    private static final Pattern TAG_BOX = Pattern.compile(
+            "(?i)<\\|?box(?:_start\\|)?>\\s*[(\\[]*\\s*" + NUM + "\\s*,\\s*" + NUM + "\\s*[)\\]]*\\s*,?\\s*[(\\[]*\\s*"
+                    + NUM + "\\s*,\\s*" + NUM + "\\s*[)\\]]*\\s*<\\|?/?box(?:_end\\|)?>");
+    /** Four numbers in brackets in prose: {@code [x1, y1, x2, y2]} or {@code (x1, y1, x2, y2)}. */
+    private static final Pattern PROSE_BOX = Pattern.compile("[\\[(]" + FOUR + "[\\])]");
+    private static final Pattern LABEL = Pattern.compile("(?i)[\"']?label[\"']?\\s*:\\s*[\"']([^\"'\\n]{1,120})[\"']");
+    /** A model's box may overshoot the edge a little (1025 on a 1024 image): within this share it is clamped. */
+    private static final double EDGE_SLACK = 0.02;
+    /** Narrower or lower than this share of the frame is a point or a typo, not a box. */
+    private static final double MIN_SIDE = 0.002;
+
+    /** {@link #parseBox(String, ScreenSize, BoxUnits)} with {@link BoxUnits#AUTO}. */
+    public static ParsedBox parseBox(String text, ScreenSize sent) {
+        return parseBox(text, sent, BoxUnits.AUTO);
+    }
+
+    /**
+     * The first bounding box in a model's answer, in 0-1 of the frame. Shapes, in this order: JSON
+     * {@code "bbox_2d": [x1, y1, x2, y2]} (also {@code bbox}, {@code box}; {@code box_2d} is Gemini's
+     * {@code [y1, x1, y2, x2]} in 0-1000) with its {@code label}; {@code <box>(x1,y1),(x2,y2)</box>} tags; four
+     * bracketed numbers in prose. {@code sent} is the size of the image as the model was shown it (pixel
+     * boxes need it). With {@link BoxUnits#AUTO}: all four numbers within 0-1 are fractions; tags and
+     * {@code box_2d} are 0-1000; a number beyond the sent image's width or height (but within 1000) means
+     * 0-1000; otherwise pixels (Qwen2.5-VL's convention). Reversed corners, boxes without area and boxes
+     * beyond the image are refused with the reason.
+     */
+    public static ParsedBox parseBox(String text, ScreenSize sent, BoxUnits units) {
+        try {
+            if (text == null || text.isBlank()) {
+                return ParsedBox.none("the answer is empty");
+            }
+            String input = text.length() > MAX_INPUT ? text.substring(0, MAX_INPUT) : text;
+            BoxUnits wanted = units == null ? BoxUnits.AUTO : units;
+            Matcher json = JSON_BOX.matcher(input);
+            if (json.find()) {
+                boolean yFirst = json.group(1).equalsIgnoreCase("box_2d");
+                double[] v = numbers(json, 2);
+                double[] corners = yFirst ? new double[] {v[1], v[0], v[3], v[2]} : v;
+                return box(corners, sent, yFirst && wanted == BoxUnits.AUTO ? BoxUnits.PER_MILLE : wanted,
+                        label(input, json.start(), json.end()), "JSON " + json.group(1));
+            }
+            Matcher tag = TAG_BOX.matcher(input);
+            if (tag.find()) {
+                return box(numbers(tag, 1), sent, wanted == BoxUnits.AUTO ? BoxUnits.PER_MILLE : wanted, Optional.empty(), "<box> tag");
+            }
+            Matcher prose = PROSE_BOX.matcher(input);
+            if (prose.find()) {
+                return box(numbers(prose, 1), sent, wanted, Optional.empty(), "four numbers in brackets");
+            }
+            return ParsedBox.none("no bounding box in the answer: " + excerpt(input));
+        } catch (RuntimeException | StackOverflowError e) {
+            return ParsedBox.none("the answer could not be read: " + e);
+        }
+    }
+
+    private static double[] numbers(Matcher m, int first) {
+        double[] v = new double[4];
+        for (int i = 0; i < 4; i++) {
+            v[i] = Double.parseDouble(m.group(first + i));
+        }
+        return v;
+    }
+
+    /** The label written in the same JSON object as the box. */
+    private static Optional<String> label(String input, int start, int end) {
+        int open = input.lastIndexOf('{', start);
+        int close = input.indexOf('}', end);
+        String object = input.substring(open < 0 ? start : open, close < 0 ? input.length() : close + 1);
+        Matcher m = LABEL.matcher(object);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private static ParsedBox box(double[] v, ScreenSize sent, BoxUnits units, Optional<String> label, String shape) {
+        String written = String.format(Locale.ROOT, "[%s, %s, %s, %s]", plain(v[0]), plain(v[1]), plain(v[2]), plain(v[3]));
+        for (double n : v) {
+            if (n < 0) {
+                return ParsedBox.none("the box " + written + " (" + shape + ") has a negative coordinate");
+            }
+        }
+        if (v[2] <= v[0] || v[3] <= v[1]) {
+            return ParsedBox.none("the box " + written + " (" + shape + ") has no area or reversed corners "
+                    + "(x2 <= x1 or y2 <= y1; an x, y, width, height box is not read as corners)");
+        }
+        BoxUnits resolved = units;
+        if (resolved == BoxUnits.AUTO) {
+            if (v[2] <= 1 && v[3] <= 1) {
+                resolved = BoxUnits.FRACTION;
+            } else if (sent == null || v[2] > sent.width() * (1 + EDGE_SLACK) || v[3] > sent.height() * (1 + EDGE_SLACK)) {
+                resolved = BoxUnits.PER_MILLE;
+            } else {
+                resolved = BoxUnits.PIXELS;
+            }
+        }
+        double sx;
+        double sy;
+        String scale;
+        switch (resolved) {
+            case FRACTION -> { sx = 1; sy = 1; scale = "0-1"; }
+            case PER_MILLE -> { sx = 1000; sy = 1000; scale = "0-1000"; }
+            default -> {
+                if (sent == null) {
+                    return ParsedBox.none("the box " + written + " is in pixels but the size of the image sent is unknown");
+                }
+                sx = sent.width();
+                sy = sent.height();
+                scale = "pixels of the " + sent.width() + "x" + sent.height() + " image sent";
+            }
+        }
+        double x1 = v[0] / sx;
+        double y1 = v[1] / sy;
+        double x2 = v[2] / sx;
+        double y2 = v[3] / sy;
+        if (x2 > 1 + EDGE_SLACK || y2 > 1 + EDGE_SLACK) {
+            return ParsedBox.none("the box " + written + " (" + shape + ", " + scale + ") reaches beyond the image");
+        }
+        x2 = Math.min(1, x2);
+        y2 = Math.min(1, y2);
+        if (x2 - x1 < MIN_SIDE || y2 - y1 < MIN_SIDE) {
+            return ParsedBox.none("the box " + written + " (" + shape + ", " + scale + ") is degenerate: thinner than "
+                    + MIN_SIDE + " of the image");
+        }
+        return ParsedBox.of(new FrameBox(x1, y1, x2 - x1, y2 - y1, label), shape + " " + written + " in " + scale);
+    }
+
+    private static String plain(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e9 ? Long.toString((long) d) : Double.toString(d);
+    }
+
     // ---- watch-job shape ---------------------------------------------------------------------------
 
     private static final Pattern CONDITION = Pattern.compile("(?i)[\"']?condition_met[\"']?\\s*[:=]\\s*[\"']?(true|false|yes|no)\\b");
