@@ -60,14 +60,14 @@ public final class DetectorVsOrtBench {
         double seconds = args.length > 4 ? Double.parseDouble(args[4]) : 3;
         double warmup = args.length > 5 ? Double.parseDouble(args[5]) : 3;
 
-        byte[] jpeg = Files.readAllBytes(jpegFile);
+        byte[] jpeg = Files.isRegularFile(jpegFile) ? Files.readAllBytes(jpegFile) : syntheticFrame(images);
         BufferedImage frame = ImageIO.read(new ByteArrayInputStream(jpeg));
         Map<String, BufferedImage> ocrImages = new LinkedHashMap<>();
         for (String name : List.of("astronaut.png", "text.png", "page.png")) {
             ocrImages.put(name, ImageIO.read(images.resolve(name).toFile()));
         }
         System.out.printf("# detector vs raw ONNX Runtime: %s %dx%d (%d bytes), %d cores, %s %s, load average %s%n",
-                jpegFile.getFileName(), frame.getWidth(), frame.getHeight(), jpeg.length,
+                Files.isRegularFile(jpegFile) ? jpegFile.getFileName() : "coffee.png at 1280x720 q85", frame.getWidth(), frame.getHeight(), jpeg.length,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), loadAverage());
         System.out.printf("# %d rounds x %.1f s per row after %.1f s warm-up per row; JVM flags %s%n", rounds, seconds,
@@ -85,6 +85,7 @@ public final class DetectorVsOrtBench {
             try (OnnxTensor tensor = OnnxTensor.createTensor(env, direct,
                     new long[] {1, 3, ObjectDetector.INPUT_SIZE, ObjectDetector.INPUT_SIZE})) {
                 Map<String, Call> rows = new LinkedHashMap<>();
+                Map<String, Call> primes = new LinkedHashMap<>();
                 rows.put("raw ORT session.run (anchor)", () -> {
                     try (OrtSession.Result r = raw.run(Map.of(input, tensor))) {
                         return r.size();
@@ -98,18 +99,21 @@ public final class DetectorVsOrtBench {
                     rows.put("detect " + e.getKey(), () -> analyzer.detect(img));
                     rows.put("detect+OCR " + e.getKey(), () -> analyzer.analyze(img));
                     String camera = "bench-" + e.getKey();
-                    analyzer.analyze(img, camera);
+                    // the camera's last OCR is read right before the row, so no read ages out (30 s) within it
+                    primes.put("detect+OCR " + e.getKey() + ", same camera again", () -> analyzer.analyze(img, camera));
                     rows.put("detect+OCR " + e.getKey() + ", same camera again", () -> analyzer.analyze(img, camera));
                 }
                 System.out.println("# what each row found: " + analyzer.detect(frame).objects().size() + " objects in the frame; "
                         + describe(analyzer, ocrImages));
 
                 for (var e : rows.entrySet()) {
+                    prime(primes, e.getKey());
                     measure(e.getValue(), warmup);
                 }
                 Map<String, List<Sample>> samples = new LinkedHashMap<>();
                 for (int r = 0; r < rounds; r++) {
                     for (var e : rows.entrySet()) {
+                        prime(primes, e.getKey());
                         samples.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(measure(e.getValue(), seconds));
                     }
                 }
@@ -119,6 +123,28 @@ public final class DetectorVsOrtBench {
         System.out.printf("%nload average at end: %s%n", loadAverage());
     }
 
+    /** Without the capture bench's 720p JPEG: coffee.png scaled to 1280x720, JPEG q85 (a conforming pushed frame). */
+    private static byte[] syntheticFrame(Path images) throws java.io.IOException {
+        BufferedImage coffee = ImageIO.read(images.resolve("coffee.png").toFile());
+        BufferedImage frame = new BufferedImage(1280, 720, BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.Graphics2D g = frame.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(coffee, 0, 0, 1280, 720, null);
+        g.dispose();
+        var writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        var param = writer.getDefaultWriteParam();
+        param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(0.85f);
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(null, new javax.imageio.IIOImage(frame, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
     private static String describe(OnnxSceneAnalyzer analyzer, Map<String, BufferedImage> images) {
         List<String> parts = new ArrayList<>();
         for (var e : images.entrySet()) {
@@ -126,6 +152,13 @@ public final class DetectorVsOrtBench {
             parts.add(e.getKey() + ": " + a.objects().size() + " objects, " + a.texts().size() + " text lines");
         }
         return String.join("; ", parts);
+    }
+
+    private static void prime(Map<String, Call> primes, String row) throws Exception {
+        Call prime = primes.get(row);
+        if (prime != null) {
+            prime.run();
+        }
     }
 
     private static Sample measure(Call call, double seconds) throws Exception {
