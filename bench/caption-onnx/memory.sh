@@ -11,6 +11,7 @@
 # and 1080p JPEGs if present, and ../shared/testdata/images) at FPS frames/s, next to the stack's demo
 # camera, for LOAD_SECONDS; then VmRSS/VmHWM, NMT's summary and the largest pmap mappings are written to
 # $OUT_DIR/<n>-*.txt and a line per build is printed. The last build stays running under the stack's PID file.
+# DROP_ENV names environment variables to leave out (e.g. the malloc settings, to measure the build before them).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HOME_DIR="${SIGHTLINE_HOME:-$ROOT/.sightline}"
@@ -37,6 +38,16 @@ pid="$(cat "$PIDFILE")"
 mapfile -d '' envs < "/proc/$pid/environ"
 mapfile -d '' cmd < "/proc/$pid/cmdline"
 cwd="$(readlink "/proc/$pid/cwd")"
+# DROP_ENV="MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_": measure a build without what ./sightline now exports
+if [[ -n "${DROP_ENV:-}" ]]; then
+  kept=()
+  for e in "${envs[@]}"; do
+    drop=0
+    for name in $DROP_ENV; do [[ "$e" == "$name="* ]] && drop=1; done
+    (( drop )) || kept+=("$e")
+  done
+  envs=("${kept[@]}")
+fi
 
 stop_pid() {
   kill -TERM "$1" 2>/dev/null || return 0

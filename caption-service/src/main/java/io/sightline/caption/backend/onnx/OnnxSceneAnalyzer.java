@@ -201,6 +201,11 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         return textReused.get();
     }
 
+    /** Text regions given to the recognizer so far (it only sees regions the text detector found). */
+    long recognizedCrops() {
+        return sessions.text() == null ? 0 : sessions.text().recognizedCrops();
+    }
+
     /** Objects only (labels tier). */
     public SceneAnalysis detect(BufferedImage image) {
         return run(image, false);
