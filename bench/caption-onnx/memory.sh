@@ -11,6 +11,7 @@
 # and 1080p JPEGs if present, and ../shared/testdata/images) at FPS frames/s, next to the stack's demo
 # camera, for LOAD_SECONDS; then VmRSS/VmHWM, NMT's summary and the largest pmap mappings are written to
 # $OUT_DIR/<n>-*.txt and a line per build is printed. The last build stays running under the stack's PID file.
+# EXTRA_JVM_FLAGS go last before -jar (e.g. -Xmx256m); EXTRA_ENV="NAME=value ..." is added to the environment.
 # DROP_ENV names environment variables to leave out (e.g. the malloc settings, to measure the build before them).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -73,17 +74,18 @@ for app in "$@"; do
   [[ -f "$jar" ]] || die "no quarkus-run.jar in $app"
   run=()
   for a in "${cmd[@]}"; do
-    if [[ "$a" == */quarkus-run.jar ]]; then run+=("$jar"); else run+=("$a"); fi
-    # NMT and any extra flags right after the java executable
-    if (( ${#run[@]} == 1 )); then
+    [[ "$a" == -XX:NativeMemoryTracking=* ]] && continue
+    if [[ "$a" == -jar ]]; then
+      # NMT and the extra flags last before -jar, so they win over the stack's own (-Xmx...)
       run+=(-XX:NativeMemoryTracking=summary)
       # shellcheck disable=SC2206
       [[ -n "$EXTRA_JVM_FLAGS" ]] && run+=($EXTRA_JVM_FLAGS)
     fi
+    if [[ "$a" == */quarkus-run.jar ]]; then run+=("$jar"); else run+=("$a"); fi
   done
   stop_pid "$pid"
   log "build $n: $jar"
-  (cd "$cwd" && exec env -i "${envs[@]}" SIGHTLINE_VISION_BACKEND=onnx "${run[@]}" >> "$HOME_DIR/logs/caption-memory.log" 2>&1) &
+  (cd "$cwd" && exec env -i "${envs[@]}" SIGHTLINE_VISION_BACKEND=onnx ${EXTRA_ENV:-} "${run[@]}" >> "$HOME_DIR/logs/caption-memory.log" 2>&1) &
   pid=$!
   echo "$pid" > "$PIDFILE"
   until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$CAPTION_PORT/q/health/ready" || true)" == 200 ]]; do
@@ -92,10 +94,10 @@ for app in "$@"; do
   done
   ready="$(awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$pid/status")"
   camera put
-  captions0="$(curl -s "http://127.0.0.1:$CAPTION_PORT/q/metrics" | awk '/^sightline_captions_published_total/ {s += $2} END {print s + 0}')"
+  captions0="$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$CAPTION_PORT/q/metrics" | awk '/^sightline_captions_published_total/ {s += $2} END {print s + 0}')"
   sleep "$LOAD_SECONDS"
   camera delete
-  captions1="$(curl -s "http://127.0.0.1:$CAPTION_PORT/q/metrics" | awk '/^sightline_captions_published_total/ {s += $2} END {print s + 0}')"
+  captions1="$(curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$CAPTION_PORT/q/metrics" | awk '/^sightline_captions_published_total/ {s += $2} END {print s + 0}')"
   grep -E '^Vm(RSS|HWM)' "/proc/$pid/status" > "$OUT_DIR/$n-status.txt"
   jcmd "$pid" VM.native_memory summary > "$OUT_DIR/$n-nmt.txt" 2>&1 || true
   pmap -x "$pid" | sort -k3 -n -r | head -25 > "$OUT_DIR/$n-pmap.txt" 2>&1 || true
