@@ -261,7 +261,7 @@ public interface CaptionConfig {
     }
 
     interface Onnx {
-        /** Frames analysed at once (one ONNX session each). */
+        /** Frames analysed at once (callers of the one shared set of ONNX sessions). */
         @WithDefault("2")
         int sessions();
 

@@ -147,7 +147,7 @@ final class BgrImage {
         return new BgrImage(newWidth, newHeight, out);
     }
 
-    private static void axis(int src, int dst, int[] i0, int[] i1, float[] w) {
+    static void axis(int src, int dst, int[] i0, int[] i1, float[] w) {
         double scale = (double) src / dst;
         for (int d = 0; d < dst; d++) {
             double s = (d + 0.5) * scale - 0.5;

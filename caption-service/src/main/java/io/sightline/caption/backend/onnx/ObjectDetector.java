@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,12 +22,14 @@ final class ObjectDetector implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String input;
+    private final String output;
     private final int classes;
 
     ObjectDetector(OrtEnvironment env, OrtSession session, Path file, int labelCount) {
         this.env = env;
         this.session = session;
         this.input = OrtModels.singleInput(session, file);
+        this.output = session.getOutputNames().iterator().next();
         long[] shape = OrtModels.outputShape(session, file);
         int cells = YoloxDecoder.cellCount(INPUT_SIZE);
         if (shape.length != 3 || shape[1] != cells || shape[2] < 6) {
@@ -39,17 +43,60 @@ final class ObjectDetector implements AutoCloseable {
         }
     }
 
-    List<ScoredBox> detect(BgrImage image, float scoreThreshold, float nmsIou) throws OrtException {
-        Letterbox letterbox = Letterbox.of(image, INPUT_SIZE);
-        float[] raw;
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(letterbox.chw()),
-                new long[] {1, 3, INPUT_SIZE, INPUT_SIZE});
-             OrtSession.Result result = session.run(Map.of(input, tensor))) {
-            FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            raw = new float[out.remaining()];
-            out.get(raw);
+    /**
+     * One caller's tensors, reused frame after frame: the letterbox is written into a float array and copied
+     * into a direct buffer that an input tensor wraps without copying, and ORT writes the head into a pinned
+     * direct output tensor. Without it every frame allocated and copied the 2 MiB input twice and the
+     * 1.2 MiB output three times. Not thread-safe: one per lane.
+     */
+    final class Scratch implements AutoCloseable {
+        private final float[] chw = new float[3 * INPUT_SIZE * INPUT_SIZE];
+        private final float[] raw = new float[YoloxDecoder.cellCount(INPUT_SIZE) * (5 + classes)];
+        private final FloatBuffer in = direct(chw.length);
+        private final FloatBuffer out = direct(raw.length);
+        private final OnnxTensor inTensor;
+        private final OnnxTensor outTensor;
+        private final Map<String, OnnxTensor> inputs;
+        private final Map<String, OnnxTensor> outputs;
+
+        private Scratch() throws OrtException {
+            this.inTensor = OnnxTensor.createTensor(env, in, new long[] {1, 3, INPUT_SIZE, INPUT_SIZE});
+            try {
+                this.outTensor = OnnxTensor.createTensor(env, out,
+                        new long[] {1, YoloxDecoder.cellCount(INPUT_SIZE), 5 + classes});
+            } catch (OrtException | RuntimeException e) {
+                inTensor.close();
+                throw e;
+            }
+            this.inputs = Map.of(input, inTensor);
+            this.outputs = Map.of(output, outTensor);
         }
-        List<ScoredBox> candidates = YoloxDecoder.candidates(raw, INPUT_SIZE, classes, letterbox.ratio(),
+
+        @Override
+        public void close() {
+            inTensor.close();
+            outTensor.close();
+        }
+    }
+
+    Scratch newScratch() throws OrtException {
+        return new Scratch();
+    }
+
+    private static FloatBuffer direct(int floats) {
+        return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    List<ScoredBox> detect(BgrImage image, float scoreThreshold, float nmsIou, Scratch scratch) throws OrtException {
+        double ratio = Letterbox.into(image, INPUT_SIZE, scratch.chw);
+        scratch.in.clear();
+        scratch.in.put(scratch.chw);
+        scratch.in.clear();
+        try (OrtSession.Result ignored = session.run(scratch.inputs, scratch.outputs)) {
+            scratch.out.clear();
+            scratch.out.get(scratch.raw);
+        }
+        List<ScoredBox> candidates = YoloxDecoder.candidates(scratch.raw, INPUT_SIZE, classes, ratio,
                 scoreThreshold, image.width, image.height);
         List<ScoredBox> kept = NonMaxSuppression.classWise(candidates, nmsIou);
         return kept.size() > MAX_OBJECTS ? kept.subList(0, MAX_OBJECTS) : kept;

@@ -4,8 +4,8 @@ package io.sightline.caption.backend.onnx;
  * How the onnx tier runs.
  *
  * @param intraOpThreads  threads ONNX Runtime uses inside one inference (1 is best for throughput)
- * @param sessions        inferences that may run at once; each holds its own set of sessions
- *                        (two 1-thread sessions beat one 2-thread session on throughput)
+ * @param sessions        inferences that may run at once, on one shared set of sessions (two 1-thread
+ *                        callers beat one 2-thread session on throughput)
  * @param scoreThreshold  minimum objectness x class score for a detected object
  * @param nmsIou          IoU above which a weaker box of the same class is suppressed
  * @param ocr             whether {@link OnnxSceneAnalyzer#analyze} also reads text (loads PaddleOCR)

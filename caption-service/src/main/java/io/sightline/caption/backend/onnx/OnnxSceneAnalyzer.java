@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The in-process CPU vision of the {@code onnx} and {@code labels} tiers: YOLOX-Nano objects plus
- * PaddleOCR PP-OCRv4 text. Sessions are created once; {@link OnnxOptions#sessions()} independent
- * sets of them let that many calls run at once, further callers wait for a free set. Thread-safe.
+ * PaddleOCR PP-OCRv4 text. One ONNX Runtime session per model, created once and shared:
+ * {@link OnnxOptions#sessions()} calls run on them at once, further callers wait for a free slot. Thread-safe.
  * Inference blocks: call it from a worker thread, never the event loop.
  */
 public final class OnnxSceneAnalyzer implements AutoCloseable {
@@ -30,18 +30,11 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
     /** Model name to report for {@link #detect} results. */
     public static final String DETECTION_MODEL = "yolox-nano";
 
-    /** One caller's private set of sessions. */
-    private record Lane(ObjectDetector objects, TextReader text) implements AutoCloseable {
-        @Override
-        public void close() throws OrtException {
-            try {
-                objects.close();
-            } finally {
-                if (text != null) {
-                    text.close();
-                }
-            }
-        }
+    /**
+     * One caller's slot: the shared detector and text reader plus the caller's own reusable detector tensors;
+     * at most {@link OnnxOptions#sessions()} calls at once.
+     */
+    private record Lane(ObjectDetector objects, ObjectDetector.Scratch scratch, TextReader text) {
     }
 
     private final OnnxOptions options;
@@ -49,12 +42,14 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
     private final TextReuse textReuse = new TextReuse(1024, TimeUnit.SECONDS.toNanos(30));
     private final AtomicLong textReads = new AtomicLong();
     private final AtomicLong textReused = new AtomicLong();
+    private final Sessions sessions;
     private final List<Lane> allLanes;
     private final BlockingQueue<Lane> freeLanes;
     private volatile boolean closed;
 
-    private OnnxSceneAnalyzer(OnnxOptions options, List<String> labels, List<Lane> lanes) {
+    private OnnxSceneAnalyzer(OnnxOptions options, List<String> labels, Sessions sessions, List<Lane> lanes) {
         this.options = options;
+        this.sessions = sessions;
         this.labels = labels;
         this.allLanes = lanes;
         this.freeLanes = new ArrayBlockingQueue<>(lanes.size(), false, lanes);
@@ -67,6 +62,12 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
      * @throws ModelUnavailableException naming the file that is missing, unreadable or not the expected model
      */
     public static OnnxSceneAnalyzer load(Path modelsDir, OnnxOptions options) {
+        return load(modelsDir, options, SessionTuning.FIXED_SHAPE, SessionTuning.DYNAMIC_SHAPE);
+    }
+
+    /** {@link #load(Path, OnnxOptions)} with explicit allocation settings for YOLOX and for the text models (benches). */
+    static OnnxSceneAnalyzer load(Path modelsDir, OnnxOptions options, SessionTuning fixedShape,
+                                  SessionTuning dynamicShape) {
         Objects.requireNonNull(modelsDir, "modelsDir");
         Objects.requireNonNull(options, "options");
         List<String> labels = OrtModels.lines(file(modelsDir, RequiredModels.COCO_LABELS)).stream()
@@ -75,61 +76,69 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
                 ? new CtcDecoder(OrtModels.lines(file(modelsDir, RequiredModels.TEXT_DICTIONARY)))
                 : null;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Sessions sessions = Sessions.open(env, modelsDir, options, labels, decoder, fixedShape, dynamicShape);
         List<Lane> lanes = new ArrayList<>();
-        try (OrtSession.SessionOptions sessionOptions = sessionOptions(options)) {
-            for (int i = 0; i < options.sessions(); i++) {
-                lanes.add(openLane(env, sessionOptions, modelsDir, labels, decoder));
-            }
-        } catch (OrtException e) {
-            closeAll(lanes);
-            throw new ModelUnavailableException("cannot configure ONNX Runtime: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeAll(lanes);
-            throw e;
-        }
-        return new OnnxSceneAnalyzer(options, labels, List.copyOf(lanes));
-    }
-
-    private static OrtSession.SessionOptions sessionOptions(OnnxOptions options) throws OrtException {
-        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        so.setIntraOpNumThreads(options.intraOpThreads());
-        so.setInterOpNumThreads(1);
-        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        // idle worker threads must not spin: the box runs Kafka, HTTP and other services too
-        so.addConfigEntry("session.intra_op.allow_spinning", "0");
-        so.addConfigEntry("session.inter_op.allow_spinning", "0");
-        return so;
-    }
-
-    private static Lane openLane(OrtEnvironment env, OrtSession.SessionOptions so, Path dir, List<String> labels,
-                                 CtcDecoder decoder) {
-        List<OrtSession> opened = new ArrayList<>();
         try {
-            Path yolox = file(dir, RequiredModels.YOLOX_NANO);
-            OrtSession yoloxSession = track(opened, OrtModels.open(env, yolox, so));
-            ObjectDetector objects = new ObjectDetector(env, yoloxSession, yolox, labels.size());
-            TextReader text = null;
-            if (decoder != null) {
-                Path det = file(dir, RequiredModels.TEXT_DETECTOR);
-                Path cls = file(dir, RequiredModels.TEXT_DIRECTION);
-                Path rec = file(dir, RequiredModels.TEXT_RECOGNIZER);
-                text = new TextReader(env,
-                        track(opened, OrtModels.open(env, det, so)), det,
-                        track(opened, OrtModels.open(env, cls, so)), cls,
-                        track(opened, OrtModels.open(env, rec, so)), rec,
-                        decoder);
+            for (int i = 0; i < options.sessions(); i++) {
+                lanes.add(new Lane(sessions.objects(), sessions.objects().newScratch(), sessions.text()));
             }
-            return new Lane(objects, text);
-        } catch (RuntimeException e) {
-            for (OrtSession s : opened) {
+        } catch (OrtException | RuntimeException e) {
+            lanes.forEach(l -> l.scratch().close());
+            sessions.close();
+            throw new ModelUnavailableException("cannot allocate ONNX Runtime tensors: " + e.getMessage(), e);
+        }
+        return new OnnxSceneAnalyzer(options, labels, sessions, List.copyOf(lanes));
+    }
+
+    /**
+     * One ORT session per model for the whole analyzer: {@code InferenceSession::Run} is thread-safe, and
+     * with one intra-op thread each concurrent call computes on its own caller thread, so N lanes on one
+     * set of sessions run as fast as N sets while holding the weights, the graph and the arenas once.
+     */
+    private record Sessions(ObjectDetector objects, TextReader text, List<OrtSession> all) implements AutoCloseable {
+
+        static Sessions open(OrtEnvironment env, Path dir, OnnxOptions options, List<String> labels, CtcDecoder decoder,
+                             SessionTuning fixedShape, SessionTuning dynamicShape) {
+            List<OrtSession> opened = new ArrayList<>();
+            try (OrtSession.SessionOptions fixed = fixedShape.options(options.intraOpThreads());
+                 OrtSession.SessionOptions dynamic = dynamicShape.options(options.intraOpThreads())) {
+                Path yolox = file(dir, RequiredModels.YOLOX_NANO);
+                OrtSession yoloxSession = track(opened, OrtModels.open(env, yolox, fixed));
+                ObjectDetector objects = new ObjectDetector(env, yoloxSession, yolox, labels.size());
+                TextReader text = null;
+                if (decoder != null) {
+                    Path det = file(dir, RequiredModels.TEXT_DETECTOR);
+                    Path cls = file(dir, RequiredModels.TEXT_DIRECTION);
+                    Path rec = file(dir, RequiredModels.TEXT_RECOGNIZER);
+                    text = new TextReader(env,
+                            track(opened, OrtModels.open(env, det, dynamic)), det,
+                            track(opened, OrtModels.open(env, cls, dynamic)), cls,
+                            track(opened, OrtModels.open(env, rec, dynamic)), rec,
+                            decoder);
+                }
+                return new Sessions(objects, text, List.copyOf(opened));
+            } catch (OrtException e) {
+                closeQuietly(opened);
+                throw new ModelUnavailableException("cannot configure ONNX Runtime: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                closeQuietly(opened);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(all);
+        }
+
+        private static void closeQuietly(List<OrtSession> sessions) {
+            for (OrtSession s : sessions) {
                 try {
                     s.close();
-                } catch (OrtException suppressed) {
-                    e.addSuppressed(suppressed);
+                } catch (OrtException | RuntimeException ignored) {
+                    // closing native sessions at shutdown: nothing left to do with a failure
                 }
             }
-            throw e;
         }
     }
 
@@ -192,6 +201,11 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         return textReused.get();
     }
 
+    /** Text regions given to the recognizer so far (it only sees regions the text detector found). */
+    long recognizedCrops() {
+        return sessions.text() == null ? 0 : sessions.text().recognizedCrops();
+    }
+
     /** Objects only (labels tier). */
     public SceneAnalysis detect(BufferedImage image) {
         return run(image, false);
@@ -206,7 +220,7 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         Lane lane = acquire();
         try {
             long t0 = System.nanoTime();
-            List<ScoredBox> found = lane.objects().detect(bgr, options.scoreThreshold(), options.nmsIou());
+            List<ScoredBox> found = lane.objects().detect(bgr, options.scoreThreshold(), options.nmsIou(), lane.scratch());
             long t1 = System.nanoTime();
             List<DetectionsProduced.Detection> objects = new ArrayList<>(found.size());
             for (ScoredBox b : found) {
@@ -279,16 +293,10 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeAll(idle);
-    }
-
-    private static void closeAll(List<Lane> lanes) {
-        for (Lane lane : lanes) {
-            try {
-                lane.close();
-            } catch (OrtException | RuntimeException ignored) {
-                // closing native sessions at shutdown: nothing left to do with a failure
-            }
+        if (idle.size() == allLanes.size()) {
+            idle.forEach(l -> l.scratch().close());
+            sessions.close();
         }
+        // else a call still runs after 30 s: its sessions stay open rather than be freed under it
     }
 }

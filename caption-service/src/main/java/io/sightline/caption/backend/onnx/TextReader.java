@@ -44,6 +44,7 @@ final class TextReader implements AutoCloseable {
     private final String clsInput;
     private final String recInput;
     private final CtcDecoder decoder;
+    private final java.util.concurrent.atomic.AtomicLong recognizedCrops = new java.util.concurrent.atomic.AtomicLong();
 
     TextReader(OrtEnvironment env, OrtSession detector, Path detFile, OrtSession direction, Path clsFile,
                OrtSession recognizer, Path recFile, CtcDecoder decoder) {
@@ -185,6 +186,7 @@ final class TextReader implements AutoCloseable {
     /** Recognises crops in batches of similar aspect ratio, as PaddleOCR does; results in input order. */
     private List<CtcDecoder.Decoded> recognize(List<BgrImage> crops) throws OrtException {
         int n = crops.size();
+        recognizedCrops.addAndGet(n);
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -220,6 +222,11 @@ final class TextReader implements AutoCloseable {
             }
         }
         return List.of(out);
+    }
+
+    /** Crops the recognizer has been given: only regions the text detector found. */
+    long recognizedCrops() {
+        return recognizedCrops.get();
     }
 
     /** Width of a crop resized to the recogniser's height: ceil(48 * w / h). */

@@ -188,6 +188,20 @@ class OnnxSceneAnalyzerTest {
     }
 
     @Test
+    void recognitionRunsOnlyOnRegionsTheTextDetectorFound() {
+        long before = analyzer.recognizedCrops();
+        SceneAnalysis photo = analyzer.analyze(TestImages.read("astronaut.png"));
+        assertThat(photo.texts()).isEmpty();
+        assertThat(analyzer.recognizedCrops()).as("a photo without text: nothing to recognise").isEqualTo(before);
+
+        SceneAnalysis page = analyzer.analyze(TestImages.read("page.png"));
+        long crops = analyzer.recognizedCrops() - before;
+        assertThat(page.texts()).isNotEmpty();
+        // one crop per detected region (lines below PaddleOCR's drop score are recognised, then dropped)
+        assertThat(crops).isGreaterThanOrEqualTo(page.texts().size()).isLessThanOrEqualTo(page.texts().size() + 3);
+    }
+
+    @Test
     void detectOnlyReadsNoText() {
         SceneAnalysis scene = analyzer.detect(TestImages.read("page.png"));
 
