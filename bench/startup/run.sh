@@ -173,7 +173,7 @@ main() {
 
   # the empty app: same heap, GC and headless flags as ./sightline gives a service
   local empty_env=(PATH="$PATH" HOME="$HOME" QUARKUS_HTTP_PORT="$EMPTY_PORT" QUARKUS_HTTP_HOST=127.0.0.1)
-  local empty_cmd=(java -Xmx"${SIGHTLINE_SERVICE_HEAP:-512m}" -XX:+UseSerialGC -Djava.awt.headless=true
+  local empty_cmd=(java -Xms32m -Xmx"${SIGHTLINE_SERVICE_HEAP:-512m}" -XX:+UseSerialGC -Djava.awt.headless=true
     -jar "$EMPTY_DIR/target/quarkus-app/quarkus-run.jar")
   mkdir -p "$SIGHTLINE_HOME/logs"
 
