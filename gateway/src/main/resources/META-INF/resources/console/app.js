@@ -655,7 +655,8 @@ function modelsPanel(node) {
       error.textContent = '';
       button.disabled = true;
       const r = await api('POST', '/api/v1/models/' + enc(id) + '/' + action);
-      if (r.ok && r.data && r.data.id) update(r.data); else if (!r.ok) error.textContent = (action === 'start' ? 'Start' : 'Stop') + ' failed: ' + errorText(r);
+      if (r.ok && r.data && r.data.id) update(r.data); // the whole panel's update: it follows the model's stream while it moves
+      else if (!r.ok) error.textContent = (action === 'start' ? 'Start' : 'Stop') + ' failed: ' + errorText(r);
       if (!r.ok) button.disabled = false;
     };
     if (can('admin')) {
@@ -666,7 +667,7 @@ function modelsPanel(node) {
       cells.push(el('td', { class: 'admin-controls' }, start, ' ', stop, ' ', error));
     }
     const tr = el('tr', { 'data-model': id }, cells);
-    function update(m) {
+    function show(m) {
       name.textContent = m.id + (m.is_default ? ' (default)' : '') + (m.placement ? ' · ' + m.placement : '');
       badge.textContent = m.state;
       badge.className = 'badge ' + m.state;
@@ -696,13 +697,13 @@ function modelsPanel(node) {
         stop.disabled = ['stopped', 'stopping'].includes(m.state);
       }
     }
-    return { tr, update };
+    return { tr, show };
   }
   function update(m) {
     if (!m || !m.id) return;
     let r = rows.get(m.id);
     if (!r) { r = row(m.id); rows.set(m.id, r); tbody.append(r.tr); }
-    r.update(m);
+    r.show(m);
     // a stream only while the model is on its way somewhere (a browser has few connections per server to spare)
     const moving = ['downloading', 'starting', 'stopping'].includes(m.state);
     if (hosted(m) && moving && !streams.has(m.id)) streams.set(m.id, stream('/api/v1/models/' + enc(m.id) + '/events', { message: update }));
@@ -710,7 +711,7 @@ function modelsPanel(node) {
   }
   return {
     render(r) {
-      if (!r.ok) { node.replaceChildren(notAvailable('Model states', r)); rows.clear(); return; }
+      if (!r.ok) { node.replaceChildren(notAvailable('Model states', r)); rows.clear(); tbody.replaceChildren(); return; }
       if (!node.contains(table)) node.replaceChildren(table);
       list(r.data, 'data', 'models').forEach(update);
     },
