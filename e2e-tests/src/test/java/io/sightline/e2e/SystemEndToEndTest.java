@@ -345,6 +345,7 @@ class SystemEndToEndTest {
                     assertThat(browser.text(By.cssSelector(tile + ".labels"))).as("detected labels").contains("person");
                     assertThat(browser.showsImage(By.cssSelector(tile + "img"))).as("frame shown in tile").isTrue();
                 });
+                assertKcatLineOfThePushCameraFeedsIt(browser, camera);
                 browser.screenshot("cameras");
                 browser.resize(390, 844);
                 browser.screenshot("cameras-phone");
@@ -372,6 +373,7 @@ class SystemEndToEndTest {
                 });
                 browser.screenshot("ask");
                 askWhereTheAstronautIsAndSeeTheAnswerStreamAndItsBox(browser);
+                navigateAndAskWithTheKeyboardOnly(browser, camera);
 
                 // search history with a camera filter
                 browser.go("search");
@@ -422,15 +424,19 @@ class SystemEndToEndTest {
                     assertThat(browser.text(By.id("health"))).contains("UP");
                     assertThat(browser.text(By.id("models"))).contains("tiny").contains("stand-in");
                 });
+                stopAndStartTinyFromTheSystemPage(browser);
+                assertTextContrastMeetsWcagAa(browser);
                 browser.screenshot("system");
                 ConsoleInChromium.assertNoConsoleErrors(browser);
                 browser.signOut();
+                signInAndOutWithTheKeyboardOnly(browser, viewerKey);
 
                 // a viewer sees no admin or operator controls, and the server refuses a forged admin request anyway
                 browser.signIn(viewerKey);
                 browser.go("cameras");
                 await("viewer tiles").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.cssSelector(tile + ".caption")));
                 assertThat(browser.driver().findElements(By.cssSelector(".admin-controls, #camera-form"))).as("admin controls").isEmpty();
+                assertAViewerHasNoModelStartStop(browser);
                 browser.go("watch");
                 assertThat(browser.driver().findElements(By.id("watch-form"))).isEmpty();
                 browser.go("ask");
@@ -496,6 +502,172 @@ class SystemEndToEndTest {
         assertThat(((Number) at.get("py")).doubleValue()).isCloseTo(0.5, within(0.02));
         assertThat(browser.driver().findElement(By.id("answer-box")).getDomAttribute("aria-label")).contains("astronaut", "25%, 13%", "75%, 88%");
         browser.screenshot("ask-where");
+    }
+
+    /**
+     * The push camera's tile shows the exact kcat line that feeds it through Kafka (topic frames, key = camera id,
+     * frame-id/camera/content-type/captured-at headers, the broker the gateway uses); run as shown (with a real JPEG
+     * for frame.jpg), it writes a record that the frames contract accepts and caption-service captions.
+     */
+    private static void assertKcatLineOfThePushCameraFeedsIt(ConsoleInChromium browser, String camera) throws Exception {
+        By kcat = By.cssSelector("[data-camera='" + camera + "'] pre[data-feed='kcat']");
+        await("kcat line").atMost(Duration.ofSeconds(20)).until(() -> !browser.driver().findElements(kcat).isEmpty());
+        String line = String.valueOf(browser.script("return arguments[0].textContent", browser.driver().findElement(kcat)));
+        assertThat(line).startsWith("kcat -P -b " + TestBroker.bootstrapServers() + " -t frames -k " + camera + " ")
+                .contains("-H frame-id=$(cat /proc/sys/kernel/random/uuid)").contains("-H camera=" + camera)
+                .contains("-H content-type=image/jpeg").contains("-H captured-at=$(date +%s%3N)").endsWith(" frame.jpg");
+        if (!Files.isExecutable(Path.of("/usr/bin/kcat"))) {
+            if (TestAssets.required()) {
+                throw TestAssets.unavailable("Debian kcat is not installed (apt-get install kcat)");
+            }
+            System.out.println("E2E kcat not installed: the console's kcat line was checked as text only");
+            return;
+        }
+        Path jpeg = Files.createTempFile("kcat-frame-", ".jpg");
+        try (io.sightline.testsupport.TopicReader frames = io.sightline.testsupport.TopicReader.fromNow(Topics.FRAMES)) {
+            Files.write(jpeg, TestImages.jpeg("astronaut.png").bytes());
+            String command = line.substring(0, line.length() - "frame.jpg".length()) + "'" + jpeg + "'";
+            Process kcatRun = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+            assertThat(kcatRun.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("kcat finished").isTrue();
+            String kcatOutput = new String(kcatRun.getInputStream().readAllBytes());
+            assertThat(kcatRun.exitValue()).as("kcat: " + kcatOutput).isZero();
+            var record = frames.awaitOne(r -> camera.equals(r.key()), Duration.ofSeconds(30));
+            var frame = io.sightline.common.frame.FrameRecordCodec.fromRecord(record.key(), record.headers(), record.value());
+            assertThat(frame.camera()).isEqualTo(camera);
+            assertThat(frame.contentType()).isEqualTo("image/jpeg");
+            assertThat(frame.image()).isEqualTo(Files.readAllBytes(jpeg));
+            String frameId = frame.frameId().toString();
+            await("caption of the kcat frame").atMost(Duration.ofSeconds(120)).untilAsserted(() ->
+                    assertThat(captions(JSON.readTree(get("/api/v1/captions?camera=" + camera + "&limit=20", viewerKey).body())))
+                            .anySatisfy(c -> assertThat(c.path("frame_id").asText()).isEqualTo(frameId)));
+            System.out.println("E2E kcat line fed frame " + frameId + " to " + camera + ": " + command.replace('\n', ' '));
+        } finally {
+            Files.deleteIfExists(jpeg);
+        }
+    }
+
+    /**
+     * Keyboard only, from a freshly loaded page: Tab reaches the skip link, then the main navigation in order, each
+     * with a visible focus outline; Enter on "Ask" opens the Ask page; Tab reaches the camera picker (arrow keys pick
+     * the camera) and the question; Enter asks, and the answer appears.
+     */
+    private static void navigateAndAskWithTheKeyboardOnly(ConsoleInChromium browser, String camera) {
+        browser.go("cameras");
+        browser.driver().navigate().refresh();
+        await("signed in again").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.id("signout")));
+        ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.TAB);
+        assertThat(ConsoleAccessibility.assertVisibleFocus(browser, "skip link").get("text")).isEqualTo("Skip to content");
+        for (String page : List.of("cameras", "ask")) {
+            ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.TAB);
+            assertThat(ConsoleAccessibility.assertVisibleFocus(browser, "nav link " + page).get("page")).isEqualTo(page);
+        }
+        ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.ENTER);
+        await("ask page by keyboard").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.id("ask-question"))
+                && "ask".equals(browser.driver().findElement(By.id("view")).getDomAttribute("data-page")));
+        for (int i = 0; i < 12 && !"ask-camera".equals(ConsoleAccessibility.focused(browser).get("id")); i++) {
+            ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.TAB);
+            ConsoleAccessibility.assertVisibleFocus(browser, "element on the way to the camera picker");
+        }
+        assertThat(ConsoleAccessibility.focused(browser).get("id")).as("camera picker reached with Tab").isEqualTo("ask-camera");
+        ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.HOME);
+        for (int i = 0; i < 20 && !camera.equals(browser.script("return document.getElementById('ask-camera').value")); i++) {
+            ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.ARROW_DOWN);
+        }
+        assertThat(browser.script("return document.getElementById('ask-camera').value")).as("camera picked with arrow keys").isEqualTo(camera);
+        ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.TAB);
+        assertThat(ConsoleAccessibility.assertVisibleFocus(browser, "question").get("id")).isEqualTo("ask-question");
+        ConsoleAccessibility.press(browser, "how many people are there?", org.openqa.selenium.Keys.ENTER);
+        await("answer asked by keyboard").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(browser.text(By.id("answer-text"))).containsPattern("(?i)\\b(1|one) person\\b"));
+    }
+
+    /**
+     * On the System page an admin clicks Stop, then Start, on the hosted tiny model: the state goes to stopped, then
+     * through starting to ready (seen live in the row, progress bar while it moves), and vlm-service agrees.
+     */
+    private static void stopAndStartTinyFromTheSystemPage(ConsoleInChromium browser) throws Exception {
+        String row = "#models tr[data-model='tiny'] ";
+        By state = By.cssSelector(row + ".badge");
+        By start = By.cssSelector(row + "button[data-action='start-model']");
+        By stop = By.cssSelector(row + "button[data-action='stop-model']");
+        await("tiny's Start/Stop").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(start) && browser.visible(stop));
+        assertThat(browser.driver().findElements(By.cssSelector("#models tr[data-model='stand-in'] button:not([hidden])")))
+                .as("a remote model has no Start/Stop").isEmpty();
+        // every state the row shows, as it changes
+        browser.script("""
+                window.tinyStates = [document.querySelector(arguments[0]).textContent];
+                new MutationObserver(() => { const s = document.querySelector(arguments[0]).textContent;
+                  if (window.tinyStates[window.tinyStates.length - 1] !== s) window.tinyStates.push(s); })
+                  .observe(document.querySelector('#models tbody'), { subtree: true, childList: true, characterData: true });
+                """, row + ".badge");
+        if (!browser.text(state).equals("ready")) {
+            browser.driver().findElement(start).click();
+            await("tiny ready before the stop").atMost(Duration.ofSeconds(60)).until(() -> browser.text(state).equals("ready"));
+        }
+        browser.driver().findElement(stop).click();
+        await("tiny stopped").atMost(Duration.ofSeconds(60)).until(() -> browser.text(state).equals("stopped"));
+        assertThat(JSON.readTree(get("/api/v1/models/tiny", viewerKey).body()).path("state").asText()).isEqualTo("stopped");
+        await("Start enabled").atMost(Duration.ofSeconds(10)).until(() -> browser.driver().findElement(start).isEnabled());
+        browser.driver().findElement(start).click();
+        await("tiny ready after Start").atMost(Duration.ofSeconds(60)).until(() -> browser.text(state).equals("ready"));
+        assertThat(JSON.readTree(get("/api/v1/models/tiny", viewerKey).body()).path("state").asText()).isEqualTo("ready");
+        @SuppressWarnings("unchecked")
+        List<String> seen = (List<String>) browser.script("return window.tinyStates");
+        System.out.println("E2E tiny's states on the System page: " + seen);
+        String joined = String.join(",", seen);
+        assertThat(joined).as("shown live: " + seen).containsPattern("stopping.*stopped.*starting.*ready");
+        assertThat(browser.text(By.cssSelector(row + "[data-error-for='tiny']"))).as("no error shown").isEmpty();
+        browser.screenshot("system-models");
+    }
+
+    /** WCAG AA (4.5:1, large text 3:1), computed in the browser, on the Cameras, Ask, Watch and System pages (ends on System). */
+    private static void assertTextContrastMeetsWcagAa(ConsoleInChromium browser) {
+        for (String page : List.of("system", "cameras", "ask", "watch", "system")) {
+            browser.go(page);
+            await(page + " rendered").atMost(Duration.ofSeconds(20)).until(() -> browser.text(By.id("view")).length() > 40);
+            assertThat(ConsoleAccessibility.contrastFailures(browser)).as("text below WCAG AA contrast on " + page).isEmpty();
+        }
+        await("system page again").atMost(Duration.ofSeconds(20)).until(() -> browser.text(By.id("models")).contains("tiny"));
+    }
+
+    /**
+     * The sign-in form by keyboard only (Tab to the button and back, the key typed, Enter), then from a freshly loaded
+     * page Tab through the whole navigation to "Sign out" and Enter; ends signed out. Also checks the sign-in
+     * screen's contrast.
+     */
+    private static void signInAndOutWithTheKeyboardOnly(ConsoleInChromium browser, String key) {
+        await("sign-in form").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.id("api-key")));
+        assertThat(ConsoleAccessibility.contrastFailures(browser)).as("text below WCAG AA contrast on the sign-in screen").isEmpty();
+        ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.TAB);
+        assertThat(ConsoleAccessibility.assertVisibleFocus(browser, "sign-in button").get("text")).isEqualTo("Sign in");
+        ConsoleAccessibility.shiftTab(browser);
+        assertThat(ConsoleAccessibility.assertVisibleFocus(browser, "key input").get("id")).isEqualTo("api-key");
+        ConsoleAccessibility.press(browser, key, org.openqa.selenium.Keys.ENTER);
+        await("signed in by keyboard").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.id("signout")));
+
+        browser.driver().navigate().refresh();
+        await("signed in after reload").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.id("signout")));
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 12 && !"signout".equals(ConsoleAccessibility.focused(browser).get("id")); i++) {
+            ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.TAB);
+            Map<String, Object> f = ConsoleAccessibility.assertVisibleFocus(browser, "header element");
+            order.add(String.valueOf(f.get("page")).isEmpty() ? String.valueOf(f.get("id").toString().isEmpty() ? f.get("text") : f.get("id"))
+                    : String.valueOf(f.get("page")));
+        }
+        assertThat(order).as("Tab order of the header").containsExactly("Skip to content", "cameras", "ask", "search", "watch", "system", "signout");
+        ConsoleAccessibility.press(browser, org.openqa.selenium.Keys.ENTER);
+        await("signed out by keyboard").atMost(Duration.ofSeconds(20)).until(() -> browser.visible(By.id("api-key")));
+    }
+
+    /** A viewer's System page shows the models but no Start/Stop, and vlm-service is not reachable for a viewer's stop. */
+    private static void assertAViewerHasNoModelStartStop(ConsoleInChromium browser) throws Exception {
+        browser.go("system");
+        await("viewer's models").atMost(Duration.ofSeconds(20)).until(() -> browser.text(By.id("models")).contains("tiny"));
+        assertThat(browser.driver().findElements(By.cssSelector("#models button, [data-action='start-model'], [data-action='stop-model']")))
+                .as("model Start/Stop for a viewer").isEmpty();
+        assertThat(send("POST", "/api/v1/models/tiny/stop", viewerKey, null, null).statusCode()).as("viewer stop").isEqualTo(403);
+        assertThat(JSON.readTree(get("/api/v1/models/tiny", viewerKey).body()).path("state").asText()).isEqualTo("ready");
+        browser.go("cameras");
     }
 
     /**

@@ -226,9 +226,17 @@ function cameraTile(cam) {
   };
 }
 function pushHint(id) {
-  return el('details', {}, el('summary', { text: 'Feed this push camera' }),
-    el('pre', { class: 'cmd', text: 'curl -H "Authorization: Bearer $SIGHTLINE_KEY" -H \'Content-Type: image/jpeg\' \\\n  --data-binary @frame.jpg '
-      + location.origin + '/api/v1/frames/' + id }));
+  // the kcat line writes a frame record exactly as capture-service does (docs/topics.md): key = camera id, the image
+  // bytes as the value, frame-id (a UUID, required), camera, content-type and captured-at headers
+  const broker = (state.me && state.me.kafka_bootstrap) || '<kafka bootstrap>';
+  return el('details', { class: 'push-hint' }, el('summary', { text: 'Feed this push camera' }),
+    el('p', { class: 'muted', text: 'Through the gateway (sampled, change-gated and resized by capture-service; needs an operator key):' }),
+    el('pre', { class: 'cmd', 'data-feed': 'curl', text: 'curl -H "Authorization: Bearer $SIGHTLINE_KEY" -H \'Content-Type: image/jpeg\' \\\n  --data-binary @frame.jpg '
+      + location.origin + '/api/v1/frames/' + id }),
+    el('p', { class: 'muted', text: 'Or straight into Kafka, topic frames (no gateway, no capture-service: the frame goes to captioning as it is):' }),
+    el('pre', { class: 'cmd', 'data-feed': 'kcat', text: 'kcat -P -b ' + broker + ' -t frames -k ' + id + ' \\\n'
+      + '  -H frame-id=$(cat /proc/sys/kernel/random/uuid) -H camera=' + id + ' \\\n'
+      + '  -H content-type=image/jpeg -H captured-at=$(date +%s%3N) frame.jpg' }));
 }
 function adminCameraButtons(c) {
   const remove = el('button', { type: 'button', class: 'danger', 'data-action': 'remove-camera', text: 'Remove' });
@@ -647,12 +655,13 @@ function systemPage(view) {
     el('h2', { text: 'Service health' }), health, el('h2', { text: 'Caption backends and tiers' }), backends,
     el('h2', { text: 'Models' }), models, el('h2', { text: 'VLM queue per priority class' }), queue,
     el('h2', { text: 'Model server lifecycle' }), lifecycle);
+  const modelRows = modelsPanel(models);
   every(2000, async () => {
     const [h, b, m, q] = await Promise.all([api('GET', '/q/health/ready'), api('GET', '/api/v1/backends'), api('GET', '/api/v1/models'), api('GET', '/api/v1/queue')]);
-    updated.textContent = 'Updated ' + new Date().toLocaleTimeString() + ' (every 2 s).';
+    updated.textContent = 'Updated ' + new Date().toLocaleTimeString() + ' (every 2 s; models live).';
     renderHealth(health, h);
     renderBackends(backends, lifecycle, b);
-    renderModels(models, m);
+    modelRows.render(m);
     renderQueue(queue, q);
   });
 }
@@ -691,19 +700,92 @@ function renderBackends(node, lifeNode, r) {
       el('tbody', {}, life.map(([k, v]) => el('tr', {}, el('td', { text: k }), el('td', {}, el('span', { class: 'badge ' + v.state, text: v.state })),
         el('td', { text: typeof v.last_event === 'object' ? JSON.stringify(v.last_event) : String(v.last_event) }))))));
 }
-function renderModels(node, r) {
-  if (!r.ok) { node.replaceChildren(notAvailable('Model states', r)); return; }
-  const models = list(r.data, 'data', 'models');
-  node.replaceChildren(el('table', {}, el('thead', {}, el('tr', {}, ['Model', 'State', 'Download', 'Slots', 'Detail'].map((x) => el('th', { scope: 'col', text: x })))),
-    el('tbody', {}, models.map((m) => {
+// Models: one row per model, kept (not re-created) so a focused Start/Stop button keeps its focus. The poll every 2 s
+// updates it, and while a hosted model downloads, starts or stops its own SSE stream (/api/v1/models/{id}/events:
+// state, in flight, download progress at each change) does, so the progress is shown as it happens.
+function modelsPanel(node) {
+  const tbody = el('tbody');
+  const rows = new Map();
+  const streams = new Map();
+  const headers = ['Model', 'State', 'Progress', 'Slots', 'Detail'].concat(can('admin') ? ['Actions'] : []);
+  const table = el('table', { id: 'models-table' }, el('thead', {}, el('tr', {}, headers.map((x) => el('th', { scope: 'col', text: x })))), tbody);
+  const hosted = (m) => m.placement && m.placement !== 'remote';
+  function row(id) {
+    const badge = el('span', { class: 'badge', 'data-state': '' });
+    const bar = el('progress', { max: '100', 'aria-label': 'Progress of model ' + id, hidden: true });
+    const barText = el('span', { class: 'progress-text' });
+    const slots = el('td');
+    const detail = el('td');
+    const name = el('td', { text: id });
+    const error = el('span', { class: 'error', role: 'alert', 'data-error-for': id });
+    const cells = [name, el('td', {}, badge), el('td', {}, bar, ' ', barText), slots, detail];
+    let start = null;
+    let stop = null;
+    const act = async (button, action) => {
+      error.textContent = '';
+      button.disabled = true;
+      const r = await api('POST', '/api/v1/models/' + enc(id) + '/' + action);
+      if (r.ok && r.data && r.data.id) update(r.data); // the whole panel's update: it follows the model's stream while it moves
+      else if (!r.ok) error.textContent = (action === 'start' ? 'Start' : 'Stop') + ' failed: ' + errorText(r);
+      if (!r.ok) button.disabled = false;
+    };
+    if (can('admin')) {
+      start = el('button', { type: 'button', class: 'secondary', 'data-action': 'start-model', 'aria-label': 'Start model ' + id, text: 'Start', hidden: true });
+      stop = el('button', { type: 'button', class: 'secondary', 'data-action': 'stop-model', 'aria-label': 'Stop model ' + id, text: 'Stop', hidden: true });
+      start.addEventListener('click', () => act(start, 'start'));
+      stop.addEventListener('click', () => act(stop, 'stop'));
+      cells.push(el('td', { class: 'admin-controls' }, start, ' ', stop, ' ', error));
+    }
+    const tr = el('tr', { 'data-model': id }, cells);
+    function show(m) {
+      name.textContent = m.id + (m.is_default ? ' (default)' : '') + (m.placement ? ' · ' + m.placement : '');
+      badge.textContent = m.state;
+      badge.className = 'badge ' + m.state;
+      badge.dataset.state = m.state;
       const d = m.download;
-      const pct = d && d.total_bytes ? Math.round(100 * d.bytes / d.total_bytes) : null;
-      return el('tr', { 'data-model': m.id }, el('td', {}, m.id, m.is_default ? ' (default)' : ''), el('td', {}, el('span', { class: 'badge ' + m.state, text: m.state })),
-        el('td', {}, d ? [el('progress', { max: '100', value: pct ?? undefined, 'aria-label': 'Download of ' + m.id }),
-          ' ' + (pct !== null ? pct + '%' : '') + (d.eta_seconds ? ', ' + d.eta_seconds + ' s left' : '')] : ''),
-        el('td', { text: m.slots !== undefined ? (m.in_flight || 0) + '/' + m.slots : '' }),
-        el('td', { text: m.unavailable_reason || m.last_failure || '' }));
-    }))));
+      const downloading = d && !d.done && m.state === 'downloading';
+      if (downloading && d.total) {
+        const pct = Math.round((100 * d.bytes) / d.total);
+        bar.value = pct;
+        bar.hidden = false;
+        barText.textContent = pct + '% of ' + Math.round(d.total / 1048576) + ' MiB' + (d.eta_seconds ? ', ' + d.eta_seconds + ' s left' : '');
+      } else if (downloading || ['starting', 'stopping'].includes(m.state)) {
+        bar.removeAttribute('value'); // indeterminate: under way, no byte count to show
+        bar.hidden = false;
+        barText.textContent = downloading ? Math.round((d.bytes || 0) / 1048576) + ' MiB so far' : m.state + '…';
+      } else {
+        bar.hidden = true;
+        barText.textContent = d && d.done ? 'downloaded' : (d && d.error ? 'download failed' : '');
+      }
+      slots.textContent = m.slots !== undefined ? (m.in_flight || 0) + '/' + m.slots : '';
+      detail.textContent = m.unavailable_reason || m.last_failure || (d && d.error) || '';
+      if (start) {
+        const canHost = hosted(m);
+        start.hidden = !canHost;
+        stop.hidden = !canHost;
+        start.disabled = ['ready', 'starting', 'downloading'].includes(m.state);
+        stop.disabled = ['stopped', 'stopping'].includes(m.state);
+      }
+    }
+    return { tr, show };
+  }
+  function update(m) {
+    if (!m || !m.id) return;
+    let r = rows.get(m.id);
+    if (!r) { r = row(m.id); rows.set(m.id, r); tbody.append(r.tr); }
+    r.show(m);
+    // a stream only while the model is on its way somewhere (a browser has few connections per server to spare)
+    const moving = ['downloading', 'starting', 'stopping'].includes(m.state);
+    if (hosted(m) && moving && !streams.has(m.id)) streams.set(m.id, stream('/api/v1/models/' + enc(m.id) + '/events', { message: update }));
+    else if (!moving && streams.has(m.id)) { streams.get(m.id).close(); streams.delete(m.id); }
+  }
+  return {
+    render(r) {
+      if (!r.ok) { node.replaceChildren(notAvailable('Model states', r)); rows.clear(); tbody.replaceChildren(); return; }
+      if (!node.contains(table)) node.replaceChildren(table);
+      list(r.data, 'data', 'models').forEach(update);
+    },
+  };
 }
 function renderQueue(node, r) {
   if (!r.ok) { node.replaceChildren(notAvailable('The VLM queue', r)); return; }

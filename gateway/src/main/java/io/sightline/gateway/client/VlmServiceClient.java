@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * vlm-service's model and queue API as the gateway passes it through (models, one model, its SSE progress,
- * the queue; the console's System page reads them). Its root
+ * start/stop of a hosted model, the queue; the console's System page uses them). Its root
  * is the one VLM setting, {@code sightline.gateway.vlm.base-url} without {@code /v1}; the internal token
  * goes on every call.
  */
@@ -52,6 +52,16 @@ public class VlmServiceClient {
 
     public Uni<DownstreamResponse> model(String id) {
         return Downstreams.guard(client().model(id).map(DownstreamResponse::of), SERVICE, timeout);
+    }
+
+    /** Starts a hosted model (downloading it first if needed); vlm-service answers at once (202 with its state). */
+    public Uni<DownstreamResponse> start(String id) {
+        return Downstreams.guard(client().start(id).map(DownstreamResponse::of), SERVICE, timeout);
+    }
+
+    /** Stops a hosted model as its idle stop would; vlm-service answers at once (202, or 200 when already stopped). */
+    public Uni<DownstreamResponse> stop(String id) {
+        return Downstreams.guard(client().stop(id).map(DownstreamResponse::of), SERVICE, timeout);
     }
 
     /** The model's state and download progress at each change, as vlm-service sends them. */

@@ -3,6 +3,7 @@ package io.sightline.gateway.client;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -25,6 +26,14 @@ interface VlmServiceRestClient {
     @Path("/api/v1/models/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     Multi<SseEvent<String>> events(@PathParam("id") String id);
+
+    @POST
+    @Path("/api/v1/models/{id}/start")
+    Uni<Response> start(@PathParam("id") String id);
+
+    @POST
+    @Path("/api/v1/models/{id}/stop")
+    Uni<Response> stop(@PathParam("id") String id);
 
     @GET
     @Path("/api/v1/queue")

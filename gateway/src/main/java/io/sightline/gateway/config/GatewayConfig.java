@@ -59,6 +59,13 @@ public interface GatewayConfig {
         /** Mark the cookie {@code Secure} even on plain HTTP (set when TLS ends at a proxy in front of the gateway). */
         @WithDefault("false")
         boolean secureCookie();
+
+        /**
+         * The Kafka bootstrap address the Cameras page puts in a push camera's {@code kcat} line (shown to operators and
+         * admins); application.properties defaults it to the gateway's own {@code kafka.bootstrap.servers}. Set it when
+         * people reach the broker by another address (an external listener).
+         */
+        Optional<String> kafkaBootstrap();
     }
 
     interface Keys {

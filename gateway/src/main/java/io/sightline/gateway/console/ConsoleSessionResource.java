@@ -36,20 +36,26 @@ public class ConsoleSessionResource {
     public record SignIn(String key) {
     }
 
-    /** Who is signed in: the key's fingerprint and role, the CSRF token to send back, when the session ends. */
+    /**
+     * Who is signed in: the key's fingerprint and role, the CSRF token to send back, when the session ends, and (for
+     * operators and admins, who may feed cameras) the Kafka bootstrap address for a push camera's kcat line.
+     */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record SessionView(boolean signedIn, String keyId, String role, String csrfToken, Long expiresAt) {
+    public record SessionView(boolean signedIn, String keyId, String role, String csrfToken, Long expiresAt, String kafkaBootstrap) {
     }
 
     private final ApiKeyRegistry keys;
     private final ConsoleSessions sessions;
     private final AuthFailureLimiter authFailures;
+    private final Optional<String> kafkaBootstrap;
 
-    ConsoleSessionResource(ApiKeyRegistry keys, ConsoleSessions sessions, AuthFailureLimiter authFailures) {
+    ConsoleSessionResource(ApiKeyRegistry keys, ConsoleSessions sessions, AuthFailureLimiter authFailures,
+                           io.sightline.gateway.config.GatewayConfig config) {
         this.keys = keys;
         this.sessions = sessions;
         this.authFailures = authFailures;
+        this.kafkaBootstrap = config.console().kafkaBootstrap().filter(b -> !b.isBlank());
     }
 
     @POST
@@ -88,7 +94,7 @@ public class ConsoleSessionResource {
         Optional<ConsoleSessions.Session> session = cookie == null ? Optional.empty() : sessions.unseal(cookie.getValue());
         Optional<ApiKey> key = session.flatMap(s -> keys.authenticateDigest(s.keyDigest()));
         if (key.isEmpty()) {
-            return new SessionView(false, null, null, null, null);
+            return new SessionView(false, null, null, null, null, null);
         }
         return view(key.get(), session.get());
     }
@@ -100,9 +106,10 @@ public class ConsoleSessionResource {
         return Response.noContent().header(HttpHeaders.SET_COOKIE, cookie("", 0, secure)).build();
     }
 
-    private static SessionView view(ApiKey key, ConsoleSessions.Session session) {
+    private SessionView view(ApiKey key, ConsoleSessions.Session session) {
         return new SessionView(true, key.id(), key.role().wireName(), session == null ? null : session.csrf(),
-                session == null ? null : session.expiresAt());
+                session == null ? null : session.expiresAt(),
+                key.role().includes(io.sightline.gateway.security.Role.OPERATOR) ? kafkaBootstrap.orElse(null) : null);
     }
 
     private static String cookie(String value, long maxAgeSeconds, boolean secure) {

@@ -71,7 +71,8 @@ public class AccessPolicy {
                 new Row("DELETE", Pattern.compile("/api/v1/watch/[^/]+"), operator),
                 new Row("POST", Pattern.compile("/api/v1/frames/[^/]+"), new Rule(Optional.of(Role.OPERATOR), config.limits().frameBodyBytes(), true, false)),
                 new Row("POST", Pattern.compile("/v1/chat/completions"), new Rule(Optional.of(Role.OPERATOR), chat, true, true)),
-                new Row("PUT,POST,DELETE,PATCH", Pattern.compile("/api/v1/cameras(/.*)?"), admin));
+                new Row("PUT,POST,DELETE,PATCH", Pattern.compile("/api/v1/cameras(/.*)?"), admin),
+                new Row("POST", Pattern.compile("/api/v1/models/[^/]+/(start|stop)"), admin));
         defaultRead = viewer;
         defaultWrite = admin;
     }

@@ -44,6 +44,8 @@ public class HostedModel implements ServedModel {
     private final Optional<String> configuredProblem;
     private final Optional<ModelDownloads> downloads;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Stops begun so far: a request that saw this change while it was in flight was cut by a stop. */
+    private final java.util.concurrent.atomic.AtomicLong stops = new java.util.concurrent.atomic.AtomicLong();
     private volatile long lastActivity = System.nanoTime();
     private volatile Optional<Boolean> vision = Optional.empty();
 
@@ -162,6 +164,30 @@ public class HostedModel implements ServedModel {
     @Override
     public Uni<VlmClient> ready(String reason) {
         return Uni.createFrom().completionStage(() -> readyStage(reason));
+    }
+
+    /**
+     * Starts the model now (downloading its files first if needed) exactly as a first request would, without
+     * waiting for it: a start or download in progress is joined, a stop in progress is waited out and then
+     * followed by a start. The stage completes once it is ready (or failed); it is already failed when the
+     * model cannot be started at all (unavailable, backing off after a failure).
+     */
+    public CompletionStage<VlmClient> startNow(String reason) {
+        return readyStage(reason);
+    }
+
+    /** Whether {@link #stop} would do anything: a server is running, starting, downloading or stopping. */
+    public synchronized boolean stoppable() {
+        return switch (state) {
+            case STOPPED -> false;
+            case FAILED -> launcher.running();
+            default -> true;
+        };
+    }
+
+    @Override
+    public long stops() {
+        return stops.get();
     }
 
     private synchronized CompletionStage<VlmClient> readyStage(String reason) {
@@ -369,6 +395,7 @@ public class HostedModel implements ServedModel {
                 return Uni.createFrom().voidItem();
             }
             state = LifecycleState.STOPPING;
+            stops.incrementAndGet();
             stopping = new CompletableFuture<>();
             done = stopping;
         }

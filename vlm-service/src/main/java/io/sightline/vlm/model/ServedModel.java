@@ -46,6 +46,14 @@ public interface ServedModel {
 
     void release();
 
+    /**
+     * How many times the model's server was stopped so far (hosted models; remote ones are never stopped here):
+     * a request that sees this change while it is in flight was cut short by a stop, and is told so with a 503.
+     */
+    default long stops() {
+        return 0;
+    }
+
     /** A request's upstream call failed; returns how long callers should wait before retrying when the model is now failed. */
     Optional<Duration> upstreamFailed(Throwable failure);
 }

@@ -5,31 +5,39 @@ import io.sightline.vlm.config.VlmConfig;
 import io.smallrye.mutiny.Multi;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import io.sightline.vlm.service.ModelRegistry;
+import io.sightline.vlm.service.HostedModelControl;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /v1/models} (OpenAI list with state, modalities and placement) and {@code GET /api/v1/models/{id}}. */
+/**
+ * {@code GET /v1/models} (OpenAI list with state, modalities and placement), {@code GET /api/v1/models/{id}} (and its
+ * SSE stream), and {@code POST /api/v1/models/{id}/start|stop} for hosted models.
+ */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
     private final ModelRegistry models;
     private final VlmCatalog catalog;
+    private final HostedModelControl control;
 
     private final Duration interval;
 
-    ModelsResource(ModelRegistry models, VlmCatalog catalog, VlmConfig config) {
+    ModelsResource(ModelRegistry models, VlmCatalog catalog, VlmConfig config, HostedModelControl control) {
         this.models = models;
         this.catalog = catalog;
+        this.control = control;
         this.interval = config.download().progressInterval().compareTo(Duration.ofMillis(100)) < 0
                 ? Duration.ofMillis(100) : config.download().progressInterval();
     }
@@ -66,6 +74,32 @@ public class ModelsResource {
     public ModelView one(@PathParam("id") String id) {
         return models.model(id).map(this::view).orElseThrow(() -> new NotFoundException("model '" + id + "' does not exist; known: "
                 + models.models().stream().map(m -> m.id()).toList()));
+    }
+
+    /**
+     * Starts a hosted model as a first request would (downloading its files first if needed; an in-progress start
+     * is shared) and answers at once: 202 with its state ({@code downloading}/{@code starting}), 200 when it is
+     * ready already; follow it on {@code /api/v1/models/{id}/events}. 503 + Retry-After when it cannot start now.
+     */
+    @POST
+    @Path("api/v1/models/{id}/start")
+    @Operation(summary = "Start a hosted model now (as a first request would); 202 at once with its state, 200 if ready, 404 unknown, 409 remote, 503 cannot start")
+    public Response start(@PathParam("id") String id) {
+        HostedModelControl.Outcome outcome = control.start(id);
+        return Response.status(outcome.begun() ? 202 : 200).entity(view(outcome.model())).build();
+    }
+
+    /**
+     * Stops a hosted model the way the idle stop does ({@code vlm_caption.stop}, then {@code stopped} once the
+     * process is gone) and answers at once: 202 with its state ({@code stopping}), 200 when it is stopped already.
+     * Requests in flight get their answer or a 503 with Retry-After.
+     */
+    @POST
+    @Path("api/v1/models/{id}/stop")
+    @Operation(summary = "Stop a hosted model now (as the idle stop does); 202 at once with its state, 200 if already stopped, 404 unknown, 409 remote")
+    public Response stop(@PathParam("id") String id) {
+        HostedModelControl.Outcome outcome = control.stop(id);
+        return Response.status(outcome.begun() ? 202 : 200).entity(view(outcome.model())).build();
     }
 
     private ModelView view(io.sightline.vlm.model.ServedModel m) {

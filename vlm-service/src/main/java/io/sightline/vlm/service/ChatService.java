@@ -140,17 +140,23 @@ public class ChatService {
 
     public Uni<JsonNode> complete(Prepared request, Priority priority) {
         ServedModel model = request.model();
-        return admitted(request, priority).chain(admission -> admission.client().chatRaw(upstreamBody(request), priority)
-                .onTermination().invoke(admission::done))
-                .onFailure().transform(e -> failure(model, e));
+        return Uni.createFrom().deferred(() -> {
+            long stops = model.stops();
+            return admitted(request, priority).chain(admission -> admission.client().chatRaw(upstreamBody(request), priority)
+                            .onTermination().invoke(admission::done))
+                    .onFailure().transform(e -> failure(model, e, stops));
+        });
     }
 
     public Multi<String> stream(Prepared request, Priority priority) {
         ServedModel model = request.model();
-        return admitted(request, priority).onItem().transformToMulti(admission -> admission.client()
-                        .streamRaw(upstreamBody(request), priority)
-                        .onTermination().invoke(admission::done))
-                .onFailure().transform(e -> failure(model, e));
+        return Multi.createFrom().deferred(() -> {
+            long stops = model.stops();
+            return admitted(request, priority).onItem().transformToMulti(admission -> admission.client()
+                            .streamRaw(upstreamBody(request), priority)
+                            .onTermination().invoke(admission::done))
+                    .onFailure().transform(e -> failure(model, e, stops));
+        });
     }
 
     private ObjectNode upstreamBody(Prepared request) {
@@ -189,9 +195,15 @@ public class ChatService {
         });
     }
 
-    private static Throwable failure(ServedModel model, Throwable e) {
+    private static Throwable failure(ServedModel model, Throwable e, long stopsBefore) {
         if (e instanceof ApiException) {
             return e;
+        }
+        if (e instanceof VlmException vlm && vlm.isServerFault() && model.stops() != stopsBefore) {
+            // the server was stopped (POST .../stop, vlm_caption.stop, idle) while this request was on it: not the
+            // server's fault, and the next request starts it again
+            return new ApiException(503, "model_unavailable", "model '" + model.id() + "' was stopped while this request was"
+                    + " in flight; retry (the next request starts it again)", Duration.ofSeconds(1), null, e);
         }
         if (e instanceof PriorityQueue.QueueFullException full) {
             return new ApiException(429, "rate_limit_exceeded", full.getMessage(), full.retryAfter(), null, e);
