@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The ingest consumer: one thread, one consumer in group {@code sightline.history.ingest.group-id}
- * subscribed to captions, detections, notifications, vlm.lifecycle and frames (thumbnails).
+ * subscribed to captions, detections, notifications, vlm.lifecycle, frames (thumbnails) and watch.jobs.
  * <p>
  * The rule: a poll is decoded, its poison records set aside, the rest written in one transaction
  * ({@link HistoryWriter}); the dead letters are sent to history.dlq (acknowledged by the broker);
@@ -58,7 +58,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public class IngestLoop {
 
     public static final List<String> TOPICS = List.of(Topics.CAPTIONS, Topics.DETECTIONS, Topics.NOTIFICATIONS,
-            Topics.VLM_LIFECYCLE, Topics.FRAMES);
+            Topics.VLM_LIFECYCLE, Topics.FRAMES, Topics.WATCH_JOBS);
 
     /** What the loop is doing, for readiness and logs. */
     public enum State { STARTING, RUNNING, DATABASE_DOWN, STOPPED }

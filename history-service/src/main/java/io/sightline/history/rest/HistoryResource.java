@@ -84,6 +84,18 @@ public class HistoryResource {
     }
 
     @GET
+    @Path("/watch-jobs")
+    @Operation(summary = "Watch jobs (from watch.jobs): condition, transitions with times, iterations, outcome; newest first, paged by cursor",
+            description = "A job is listed while its watching overlaps since/until; removed = watch-service has forgotten it (kept here).")
+    public HistoryRecords.WatchJobPage watchJobs(@QueryParam("camera") String camera, @QueryParam("since") String since,
+                                                 @QueryParam("until") String until, @QueryParam("limit") String limit,
+                                                 @QueryParam("cursor") String cursor, @QueryParam("zone") String zone) {
+        Filter filter = filter(camera, since, until, null);
+        return queries.watchJobs(filter, Optional.ofNullable(cursor).filter(c -> !c.isBlank()), Params.limit(limit, 50, 500),
+                Params.zone(zone));
+    }
+
+    @GET
     @Path("/counts")
     @Operation(summary = "How many events of a label started per hour or day (events, not frames)")
     public HistoryRecords.Counts counts(@QueryParam("label") String label, @QueryParam("camera") String camera,

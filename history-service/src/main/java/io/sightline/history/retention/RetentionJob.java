@@ -34,7 +34,8 @@ public class RetentionJob {
 
     private static final String[][] BY_CAMERA = {
             {"captions", "captured_at"}, {"detections", "captured_at"}, {"thumbnails", "captured_at"},
-            {"events", "end_at"}, {"notifications", "at"}};
+            {"events", "end_at"}, {"notifications", "at"},
+            {"watch_jobs", "updated_at"}};
     private static final int CHUNK = 5000;
 
     private final AgroalDataSource dataSource;
@@ -91,6 +92,7 @@ public class RetentionJob {
                       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.camera = k.camera)
                       AND NOT EXISTS (SELECT 1 FROM thumbnails th WHERE th.camera = k.camera)
                       AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.camera = k.camera)
+                      AND NOT EXISTS (SELECT 1 FROM watch_jobs w WHERE w.camera = k.camera)
                       AND k.retention_days IS NULL"""));
             return new Report(deleted, scalar(c, "SELECT coalesce(sum(octet_length(jpeg)), 0) FROM thumbnails"),
                     scalar(c, "SELECT count(*) FROM captions"), scalar(c, "SELECT pg_database_size(current_database())"),
