@@ -89,7 +89,7 @@ class HistoryAnswersTest {
 
         var answered = (HistoryAnswers.Answered) history.answer(QueryIntent.WHEN, "door", "when was a person at the door?", now);
 
-        assertThat(answered.text()).isEqualTo("A person was last seen on door from 14:03 to 14:05; before that at 13:03.");
+        assertThat(answered.text()).isEqualTo("A person was last seen on door from 14:03 to 14:05; before that at 13:03 (Europe/Berlin time).");
         assertThat(answered.evidence().id()).isEqualTo("5b0c7a2e-0000-4000-8000-000000000007");
         assertThat(received.get(0).getQuery()).contains("label=person").contains("since=" + now.minusDays(7).toInstant().toEpochMilli());
     }

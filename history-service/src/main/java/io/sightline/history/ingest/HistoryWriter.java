@@ -129,15 +129,29 @@ public class HistoryWriter {
         if (seen.isEmpty()) {
             return;
         }
+        // per camera the zone of its newest frame that named one
+        Map<String, IngestBatch.Thumbnail> zoned = new HashMap<>();
+        for (IngestBatch.Thumbnail t : batch.thumbnails()) {
+            if (t.timeZone() != null) {
+                zoned.merge(t.camera(), t, (a, b) -> b.capturedAt() >= a.capturedAt() ? b : a);
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO cameras (camera, first_seen_at, last_seen_at) VALUES (?, ?, ?)
+                INSERT INTO cameras (camera, first_seen_at, last_seen_at, time_zone, time_zone_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (camera) DO UPDATE SET
                   first_seen_at = least(cameras.first_seen_at, excluded.first_seen_at),
-                  last_seen_at = greatest(cameras.last_seen_at, excluded.last_seen_at)""")) {
+                  last_seen_at = greatest(cameras.last_seen_at, excluded.last_seen_at),
+                  time_zone = CASE WHEN excluded.time_zone_at IS NOT NULL
+                                    AND (cameras.time_zone_at IS NULL OR excluded.time_zone_at >= cameras.time_zone_at)
+                                   THEN excluded.time_zone ELSE cameras.time_zone END,
+                  time_zone_at = greatest(cameras.time_zone_at, excluded.time_zone_at)""")) {
             for (Map.Entry<String, long[]> e : seen.entrySet()) {
                 ps.setString(1, e.getKey());
                 ps.setLong(2, e.getValue()[0]);
                 ps.setLong(3, e.getValue()[1]);
+                IngestBatch.Thumbnail z = zoned.get(e.getKey());
+                ps.setString(4, z == null ? null : z.timeZone());
+                ps.setObject(5, z == null ? null : z.capturedAt(), java.sql.Types.BIGINT);
                 ps.addBatch();
             }
             ps.executeBatch();

@@ -12,8 +12,8 @@ import java.util.UUID;
 /** The decoded records of one poll (or of one record, when a batch is retried record by record), in arrival order per kind. */
 public final class IngestBatch {
 
-    /** A 320 px JPEG of a frame. */
-    public record Thumbnail(UUID frameId, String camera, long capturedAt, byte[] jpeg) {
+    /** A 320 px JPEG of a frame, and the camera's time zone when the frame names one (header time-zone). */
+    public record Thumbnail(UUID frameId, String camera, long capturedAt, byte[] jpeg, String timeZone) {
     }
 
     final List<CaptionProduced> captions = new ArrayList<>();

@@ -181,7 +181,20 @@ final class RecordDecoder {
             throw new PoisonRecord("frame image does not decode as " + frame.contentType(), null);
         }
         byte[] jpeg = JpegImages.fitAndEncode(image, thumbnailSide, thumbnailSide, thumbnailQuality);
-        return new IngestBatch.Thumbnail(frame.frameId(), frame.camera(), frame.capturedAt(), jpeg);
+        return new IngestBatch.Thumbnail(frame.frameId(), frame.camera(), frame.capturedAt(), jpeg, timeZone(record));
+    }
+
+    /** The frame's time-zone header as a zone id; a missing or unknown zone is dropped (the frame itself is fine). */
+    private static String timeZone(ConsumerRecord<String, byte[]> record) {
+        String zone = FrameRecordCodec.text(record.headers(), io.sightline.common.kafka.FrameHeaders.TIME_ZONE);
+        if (zone == null || zone.isBlank() || zone.length() > 64) {
+            return null;
+        }
+        try {
+            return java.time.ZoneId.of(zone.trim()).getId();
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
     }
 
     private static void uuid(String id, String field) throws PoisonRecord {

@@ -332,7 +332,7 @@ public class HistoryQueries {
         List<HistoryRecords.CameraRetention> cameras = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "SELECT camera, retention_days, first_seen_at, last_seen_at FROM cameras ORDER BY camera");
+                     "SELECT camera, retention_days, first_seen_at, last_seen_at, time_zone FROM cameras ORDER BY camera");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 cameras.add(retention(rs));
@@ -343,11 +343,28 @@ public class HistoryQueries {
         return cameras;
     }
 
+    /** One camera with its retention and current time zone; {@link UnknownCameraException} unless it has history. */
+    public HistoryRecords.CameraRetention camera(String camera) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT camera, retention_days, first_seen_at, last_seen_at, time_zone FROM cameras WHERE camera = ?")) {
+            ps.setString(1, camera);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new UnknownCameraException(camera);
+                }
+                return retention(rs);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+    }
+
     /** Sets a camera's retention in days; empty = back to the default. */
     public HistoryRecords.CameraRetention setRetention(String camera, Optional<Integer> days) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "UPDATE cameras SET retention_days = ? WHERE camera = ? RETURNING camera, retention_days, first_seen_at, last_seen_at")) {
+                     "UPDATE cameras SET retention_days = ? WHERE camera = ? RETURNING camera, retention_days, first_seen_at, last_seen_at, time_zone")) {
             if (days.isPresent()) {
                 ps.setInt(1, days.get());
             } else {
@@ -369,7 +386,7 @@ public class HistoryQueries {
         int days = rs.getInt(2);
         boolean isDefault = rs.wasNull();
         return new HistoryRecords.CameraRetention(rs.getString(1), isDefault ? defaultRetentionDays : days, isDefault,
-                rs.getLong(3), rs.getLong(4));
+                rs.getLong(3), rs.getLong(4), rs.getString(5));
     }
 
     static void bind(PreparedStatement ps, List<Object> params) throws SQLException {

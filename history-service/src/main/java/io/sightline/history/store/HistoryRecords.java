@@ -42,7 +42,8 @@ public final class HistoryRecords {
 
     /** A camera and its retention. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record CameraRetention(String camera, int retentionDays, boolean isDefault, long firstSeenAt, long lastSeenAt) {
+    public record CameraRetention(String camera, int retentionDays, boolean isDefault, long firstSeenAt, long lastSeenAt,
+                                  String timeZone) {
     }
 
     /** A watch job as history remembers it: what it watched for, its transitions and how it ended. */
