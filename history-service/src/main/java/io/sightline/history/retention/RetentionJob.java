@@ -116,8 +116,10 @@ public class RetentionJob {
                     update(c, "VACUUM " + table); // constant names; makes the deleted space reusable now
                 }
             }
-            Log.warnf("disk nearly full: retention deleted the oldest %s (%d MB of thumbnails) in %d ms", deleted, freed / (1024 * 1024),
-                    (System.nanoTime() - start) / 1_000_000);
+            if (deleted.values().stream().mapToLong(Long::longValue).sum() > 0) {
+                Log.warnf("disk nearly full: retention deleted the oldest %s (%d MB of thumbnails) in %d ms", deleted,
+                        freed / (1024 * 1024), (System.nanoTime() - start) / 1_000_000);
+            }
             return new Report(deleted, scalar(c, "SELECT coalesce(sum(octet_length(jpeg)), 0) FROM thumbnails"),
                     scalar(c, "SELECT count(*) FROM captions"), scalar(c, "SELECT pg_database_size(current_database())"),
                     (System.nanoTime() - start) / 1_000_000);
