@@ -23,6 +23,12 @@ public interface CaptureConfig {
      */
     Optional<List<String>> mediaRoots();
 
+    /**
+     * IANA time zone of cameras whose configuration names none (env SIGHTLINE_TIME_ZONE); unset = UTC. Sent with every
+     * frame (header {@code time-zone}) so time phrases about a camera ("today") are read in its zone.
+     */
+    Optional<String> timeZone();
+
     /** Register an unknown camera as a push camera on its first push instead of answering 404. */
     @WithDefault("false")
     boolean autoRegister();
@@ -119,6 +125,9 @@ public interface CaptureConfig {
 
         /** Keep-alive override (empty: the gate default). */
         Optional<Duration> keepAlive();
+
+        /** IANA time zone of the camera (empty: {@code sightline.capture.time-zone}). */
+        Optional<String> timeZone();
     }
 
     interface SeededSource {

@@ -3,6 +3,7 @@ package io.sightline.capture.publish;
 import io.opentelemetry.context.Context;
 import io.sightline.common.frame.CapturedFrame;
 import io.sightline.common.frame.FrameRecordCodec;
+import io.sightline.common.kafka.FrameHeaders;
 import io.sightline.common.kafka.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -28,11 +29,14 @@ public class FramePublisher {
         this.frames = frames;
     }
 
-    public Uni<Void> publish(CapturedFrame frame, Context trace) {
+    /** {@code timeZone}: the camera's IANA zone, sent as header {@code time-zone} beside the contract headers. */
+    public Uni<Void> publish(CapturedFrame frame, String timeZone, Context trace) {
+        org.apache.kafka.common.header.Headers headers = FrameRecordCodec.toHeaders(frame);
+        headers.add(FrameHeaders.TIME_ZONE, timeZone.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Message<byte[]> message = Message.of(frame.image())
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withKey(frame.camera())
-                        .withHeaders(FrameRecordCodec.toHeaders(frame))
+                        .withHeaders(headers)
                         .build())
                 .addMetadata(TracingMetadata.withCurrent(trace));
         return frames.sendMessage(message);

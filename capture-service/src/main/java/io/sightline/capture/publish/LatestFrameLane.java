@@ -26,13 +26,15 @@ public final class LatestFrameLane {
     }
 
     private final FramePublisher publisher;
+    private final String timeZone;
     private final Duration timeout;
     private final Outcome outcome;
     private Pending waiting;
     private boolean inFlight;
     private boolean closed;
 
-    public LatestFrameLane(FramePublisher publisher, Duration timeout, Outcome outcome) {
+    public LatestFrameLane(FramePublisher publisher, String timeZone, Duration timeout, Outcome outcome) {
+        this.timeZone = timeZone;
         this.publisher = publisher;
         this.timeout = timeout;
         this.outcome = outcome;
@@ -82,7 +84,7 @@ public final class LatestFrameLane {
     private void send(Pending pending) {
         Uni<Void> sent;
         try {
-            sent = publisher.publish(pending.frame(), pending.trace());
+            sent = publisher.publish(pending.frame(), timeZone, pending.trace());
         } catch (RuntimeException e) {
             sent = Uni.createFrom().failure(e);
         }

@@ -39,10 +39,12 @@ final class CameraPipeline implements FrameFeed {
 
     /** Everything a pipeline needs from the service, resolved once. */
     record Wiring(FrameNormaliser normaliser, FramePublisher publisher, Tracer tracer, MeterRegistry registry,
-                  java.time.Duration publishTimeout, int cellThreshold) {
+                  java.time.Duration publishTimeout, int cellThreshold, String defaultTimeZone) {
     }
 
     private final CameraSpec spec;
+    /** The camera's IANA time zone (its own, else the service default), sent with every frame. */
+    private final String timeZone;
     private final double fps;
     private final Wiring wiring;
     private final CameraStats stats;
@@ -63,7 +65,8 @@ final class CameraPipeline implements FrameFeed {
         this.stats = new CameraStats(spec.source().type().pulled());
         this.gate = new ChangeGate(threshold, keepAliveNanos, wiring.cellThreshold());
         this.intervalNanos = (long) (1_000_000_000L / fps);
-        this.lane = new LatestFrameLane(wiring.publisher(), wiring.publishTimeout(), new LaneOutcome());
+        this.timeZone = spec.timeZone() != null ? spec.timeZone() : wiring.defaultTimeZone();
+        this.lane = new LatestFrameLane(wiring.publisher(), timeZone, wiring.publishTimeout(), new LaneOutcome());
         Tags tags = Tags.of("camera", spec.id());
         MeterRegistry registry = wiring.registry();
         counter(registry, "sightline.capture.frames.in", "Frames received from the source", tags, stats.framesIn);
@@ -109,6 +112,10 @@ final class CameraPipeline implements FrameFeed {
 
     CameraSpec spec() {
         return spec;
+    }
+
+    String timeZone() {
+        return timeZone;
     }
 
     double fps() {

@@ -78,7 +78,9 @@ public class CameraRegistry {
         CaptureConfig.Image image = config.image();
         this.wiring = new CameraPipeline.Wiring(
                 new FrameNormaliser(image.maxLongSide(), image.jpegQuality(), image.maxBytes(), image.maxPixels()),
-                publisher, tracer, registry, config.publish().pushTimeout().multipliedBy(6), config.gate().cellThreshold());
+                publisher, tracer, registry, config.publish().pushTimeout().multipliedBy(6), config.gate().cellThreshold(),
+                config.timeZone().filter(z -> !z.isBlank()).map(z -> CameraSpecValidator.timeZone(z, "sightline.capture.time-zone"))
+                        .orElse("UTC"));
         this.store = new CameraStore(Path.of(config.stateDir()), mapper);
     }
 
@@ -117,7 +119,7 @@ public class CameraRegistry {
                         new SourceSpec(SourceType.parse(seed.source().type()), seed.source().url().orElse(null),
                                 seed.source().path().orElse(null), seed.source().loop()),
                         seed.fps().orElse(null), seed.changeThreshold().orElse(null),
-                        seed.keepAlive().map(d -> d.toMillis() / 1000.0).orElse(null)), outbound, media);
+                        seed.keepAlive().map(d -> d.toMillis() / 1000.0).orElse(null), seed.timeZone().orElse(null)), outbound, media);
                 seeded |= !spec.equals(cameras.put(spec.id(), spec));
             } catch (CaptureRejection | IllegalArgumentException e) {
                 Log.errorf("Configured camera %s ignored: %s", entry.getKey(), e.getMessage());
@@ -222,7 +224,7 @@ public class CameraRegistry {
             throw new CaptureRejection(503, "kafka_busy", "Kafka has not acknowledged " + publish.maxPendingPushes()
                     + " earlier frames of camera " + cameraId + " yet; retry later", publish.retryAfterSeconds());
         }
-        return wiring.publisher().publish(frame, trace)
+        return wiring.publisher().publish(frame, pipeline.timeZone(), trace)
                 .ifNoItem().after(publish.pushTimeout()).fail()
                 .onItemOrFailure().invoke((ignored, failure) -> pending.decrementAndGet())
                 .onItem().transform(ignored -> {
@@ -324,7 +326,7 @@ public class CameraRegistry {
         CaptureConfig.Gate gate = config.gate();
         return new CameraView(spec.id(), spec.source().redacted(), pipeline.fps(),
                 spec.changeThreshold() != null ? spec.changeThreshold() : gate.changeThreshold(),
-                spec.keepAliveSeconds() != null ? spec.keepAliveSeconds() : gate.keepAlive().toMillis() / 1000.0,
+                spec.keepAliveSeconds() != null ? spec.keepAliveSeconds() : gate.keepAlive().toMillis() / 1000.0, pipeline.timeZone(),
                 new CameraView.Status(s.state().name().toLowerCase(), s.connected(), round(s.fpsIn()), round(s.fpsOut()),
                         s.framesIn(), s.framesPublished(), s.framesGated(), s.framesDropped(), s.publishFailures(),
                         s.sourceErrors(), instant(s.lastFrameAt()), instant(s.lastPublishedAt()), s.lastError(),

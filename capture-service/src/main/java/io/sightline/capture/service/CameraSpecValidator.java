@@ -61,10 +61,29 @@ final class CameraSpecValidator {
         if (body.keepAliveSeconds() != null && !(body.keepAliveSeconds() >= 0.1 && body.keepAliveSeconds() <= 86_400)) {
             throw CaptureRejection.badRequest("invalid_keep_alive", "keep_alive_seconds must be between 0.1 and 86400, was " + body.keepAliveSeconds());
         }
+        String zone = null;
+        if (body.timeZone() != null) {
+            zone = timeZone(body.timeZone(), "time_zone");
+        }
         SourceSpec clean = new SourceSpec(source.type(), source.url(),
                 source.path() == null ? null : media.resolve(source.path(), source.type() == SourceType.DIRECTORY).toString(),
                 source.type() == SourceType.FILE || source.type() == SourceType.DIRECTORY ? source.looping() : null);
-        return new CameraSpec(id, clean, body.fps(), body.changeThreshold(), body.keepAliveSeconds());
+        return new CameraSpec(id, clean, body.fps(), body.changeThreshold(), body.keepAliveSeconds(), zone);
+    }
+
+    /** An IANA region id (Europe/Berlin) or UTC, normalised; a 400 naming the field otherwise. */
+    static String timeZone(String value, String field) {
+        String v = value.trim();
+        try {
+            // region ids only: a fixed offset (+02:00) would be wrong half the year wherever daylight saving applies
+            if (!v.equals("UTC") && java.time.ZoneId.of(v) instanceof java.time.ZoneOffset) {
+                throw new java.time.DateTimeException("not a region");
+            }
+            return java.time.ZoneId.of(v).getId();
+        } catch (java.time.DateTimeException e) {
+            throw CaptureRejection.badRequest("invalid_time_zone", field + " must be an IANA time zone id such as Europe/Berlin, "
+                    + "America/Los_Angeles or UTC, was '" + SecretMasker.mask(v.length() > 64 ? v.substring(0, 64) + "..." : v) + "'");
+        }
     }
 
     private static void requireUrl(SourceSpec source, List<String> schemes, OutboundAddressPolicy outbound) {

@@ -9,7 +9,7 @@ import java.time.Instant;
 /** A camera as {@code GET /api/v1/cameras} shows it: configuration without credentials, and live state. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CameraView(String id, SourceSpec source, double fps, double changeThreshold, double keepAliveSeconds,
-                         Status status) {
+                         String timeZone, Status status) {
 
     /** Live state: ok, degraded (source failing) or stopped (ended or removed). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -85,6 +85,9 @@ class CameraApiTest {
         expect400("{\"source\":{\"type\":\"push\"},\"fps\":0}", "invalid_fps", "fps");
         expect400("{\"source\":{\"type\":\"push\"},\"change_threshold\":2}", "invalid_change_threshold", "change_threshold");
         expect400("{\"fps\":1}", "invalid_source", "source with a type is required");
+        expect400("{\"source\":{\"type\":\"push\"},\"time_zone\":\"Mars/Olympus\"}", "invalid_time_zone",
+                "time_zone must be an IANA time zone id such as Europe/Berlin, America/Los_Angeles or UTC, was 'Mars/Olympus'");
+        expect400("{\"source\":{\"type\":\"push\"},\"time_zone\":\"+02:00\"}", "invalid_time_zone", "time_zone must be an IANA");
 
         given().header("Authorization", TOKEN).contentType("application/json").body("{\"source\":{\"type\":\"push\"}}")
                 .put("/api/v1/cameras/bad id!").then().statusCode(400).body("error", equalTo("invalid_camera_id"));

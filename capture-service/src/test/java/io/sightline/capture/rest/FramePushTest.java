@@ -84,6 +84,28 @@ class FramePushTest {
     }
 
     @Test
+    void framesCarryTheCamerasTimeZoneOrTheDefault() {
+        given().header("Authorization", TOKEN).contentType("application/json")
+                .body("{\"source\":{\"type\":\"push\"},\"time_zone\":\"Pacific/Auckland\"}")
+                .put("/api/v1/cameras/auckland-door").then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(200), equalTo(201)));
+        given().header("Authorization", TOKEN).get("/api/v1/cameras/auckland-door").then().statusCode(200)
+                .body("time_zone", equalTo("Pacific/Auckland"));
+        TestImages.Jpeg jpeg = TestImages.jpeg("chelsea.png");
+        try (TopicReader frames = TopicReader.fromNow(Topics.FRAMES)) {
+            given().header("Authorization", TOKEN).contentType("image/jpeg").body(jpeg.bytes())
+                    .post("/api/v1/frames/auckland-door").then().statusCode(202);
+            given().header("Authorization", TOKEN).contentType("image/jpeg").body(jpeg.bytes())
+                    .post("/api/v1/frames/" + CAMERA).then().statusCode(202);
+            assertThat(TopicReader.header(frames.awaitOne(Frames.ofCamera("auckland-door"), Duration.ofSeconds(30)),
+                    FrameHeaders.TIME_ZONE)).isEqualTo("Pacific/Auckland");
+            // a camera without its own zone: the service's sightline.capture.time-zone, unset here, so UTC
+            assertThat(TopicReader.header(frames.awaitOne(Frames.ofCamera(CAMERA), Duration.ofSeconds(30)),
+                    FrameHeaders.TIME_ZONE)).isEqualTo("UTC");
+        }
+        given().header("Authorization", TOKEN).delete("/api/v1/cameras/auckland-door").then().statusCode(204);
+    }
+
+    @Test
     void imageJpgIsTakenAsImageJpeg() {
         TestImages.Jpeg jpeg = TestImages.jpeg("chelsea.png");
         given().header("Authorization", TOKEN).contentType("image/jpg").body(jpeg.bytes())

@@ -16,6 +16,11 @@ public final class FrameHeaders {
     public static final String SEQ = "seq";
     public static final String CHANGE_SCORE = "change-score";
     public static final String TRACEPARENT = "traceparent";
+    /**
+     * IANA time zone of the camera (e.g. Pacific/Auckland): its configured {@code time_zone}, else capture-service's
+     * default. Readers of the past (history-service) keep the camera's current zone for time phrases ("today").
+     */
+    public static final String TIME_ZONE = "time-zone";
 
     /** Headers added to a record sent to {@code frames.dlq}. */
     public static final String DLQ_REASON = "dead-letter-reason";

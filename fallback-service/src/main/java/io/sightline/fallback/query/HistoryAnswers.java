@@ -101,12 +101,18 @@ public class HistoryAnswers {
         return intent.answeredFromHistory() ? Optional.of(intent) : Optional.empty();
     }
 
-    public Outcome answer(QueryIntent intent, String camera, String query, ZonedDateTime now) {
-        Optional<TimePhrases.TimeRange> parsed = TimePhrases.parse(query, now);
-        Optional<QueryIntent> which = historyIntent(intent, query, parsed);
+    /**
+     * {@code configuredNow}: now in the configured zone ({@code sightline.fallback.time-zone}). Time phrases ("today",
+     * "since 8 am") are read in the camera's own zone when history-service knows it (capture-service's
+     * {@code time_zone}, sent with the camera's frames), else in the configured one; answers name the zone.
+     */
+    public Outcome answer(QueryIntent intent, String camera, String query, ZonedDateTime configuredNow) {
+        Optional<QueryIntent> which = historyIntent(intent, query, TimePhrases.parse(query, configuredNow));
         if (which.isEmpty()) {
             return new NotAnswered(intent.wireName() + " is not a question about the past");
         }
+        ZonedDateTime now = configuredNow.withZoneSameInstant(cameraZone(camera).orElse(configuredNow.getZone()));
+        Optional<TimePhrases.TimeRange> parsed = TimePhrases.parse(query, now);
         TimePhrases.TimeRange range = parsed.orElseGet(() -> defaultRange(which.get(), now));
         ObjectVocabulary.Target target = ObjectVocabulary.target(query);
         try {
@@ -177,7 +183,7 @@ public class HistoryAnswers {
             String times = found.stream().limit(3).map(e -> between(e, zone)).collect(Collectors.joining(", "));
             String text = "A " + last.path("label").asText() + " was last seen on " + camera + " " + between(last, zone)
                     + (found.size() > 1 ? "; before that " + found.stream().skip(1).limit(2).map(e -> between(e, zone))
-                    .collect(Collectors.joining(", ")) : "") + ".";
+                    .collect(Collectors.joining(", ")) : "") + " (" + zone.getId() + " time).";
             return new Answered(text, "history-service events of " + camera + " (" + times + "): " + cite(found, zone), frameRef(last));
         }
         // no detector class named ("the delivery van"): the captions' hybrid search finds it
@@ -188,7 +194,7 @@ public class HistoryAnswers {
         }
         JsonNode best = results.get(0);
         String at = at(best.path("captured_at").asLong(), zone);
-        return new Answered("The closest match on " + camera + " was at " + at + ": \"" + best.path("text").asText() + "\".",
+        return new Answered("The closest match on " + camera + " was at " + at + " " + zone.getId() + ": \"" + best.path("text").asText() + "\".",
                 "history-service caption search (" + best.path("score").asText() + " fused score, frame "
                         + best.path("frame_id").asText() + (best.path("thumbnail_url").isTextual()
                         ? ", thumbnail " + best.path("thumbnail_url").asText() : "") + ")",
@@ -220,6 +226,20 @@ public class HistoryAnswers {
         }
         return new Events(listing.toString(), "history-service events of " + camera + " " + span(range, zone) + ": " + cite(list, zone),
                 list.size(), frameRef(list.get(0)));
+    }
+
+    /** The camera's current time zone as history-service keeps it; empty when unknown or history does not answer. */
+    Optional<ZoneId> cameraZone(String camera) {
+        try {
+            JsonNode zone = get("/api/v1/history/cameras/" + URLEncoder.encode(camera, StandardCharsets.UTF_8).replace("+", "%20"),
+                    Map.of()).path("time_zone");
+            return zone.isTextual() ? Optional.of(ZoneId.of(zone.asText())) : Optional.empty();
+        } catch (IOException | java.time.DateTimeException e) {
+            return Optional.empty(); // the configured zone applies; the answer names the zone it used
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
     }
 
     private JsonNode get(String path, Map<String, Object> params) throws IOException, InterruptedException {

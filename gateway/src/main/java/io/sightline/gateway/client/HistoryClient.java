@@ -50,6 +50,13 @@ public class HistoryClient {
         return guard(rest.events(q.camera(), q.since(), q.until(), q.label(), q.limit(), q.cursor(), q.zone()));
     }
 
+    @WithSpan("history.watch-jobs")
+    @Retry(maxRetries = 1, delay = 100, abortOn = CircuitBreakerOpenException.class)
+    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
+    public Uni<DownstreamResponse> watchJobs(Query q) {
+        return guard(rest.watchJobs(q.camera(), q.since(), q.until(), q.limit(), q.cursor(), q.zone()));
+    }
+
     @WithSpan("history.counts")
     @Retry(maxRetries = 1, delay = 100, abortOn = CircuitBreakerOpenException.class)
     @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)

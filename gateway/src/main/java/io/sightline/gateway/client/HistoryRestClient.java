@@ -18,7 +18,7 @@ import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.jboss.resteasy.reactive.client.SseEvent;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** history-service's internal API: search, timeline, counts, captions, thumbnails, retention. */
+/** history-service's internal API: search, timeline, watch jobs, counts, captions, thumbnails, retention. */
 @RegisterRestClient(configKey = "history")
 @RegisterProvider(InternalTokenFilter.class)
 interface HistoryRestClient {
@@ -34,6 +34,11 @@ interface HistoryRestClient {
     Uni<Response> events(@QueryParam("camera") String camera, @QueryParam("since") String since, @QueryParam("until") String until,
                          @QueryParam("label") String label, @QueryParam("limit") String limit, @QueryParam("cursor") String cursor,
                          @QueryParam("zone") String zone);
+
+    @GET
+    @Path("/api/v1/history/watch-jobs")
+    Uni<Response> watchJobs(@QueryParam("camera") String camera, @QueryParam("since") String since, @QueryParam("until") String until,
+                            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor, @QueryParam("zone") String zone);
 
     @GET
     @Path("/api/v1/history/counts")

@@ -58,6 +58,17 @@ public class HistoryResource {
     }
 
     @GET
+    @Path("/watch-jobs")
+    @Operation(summary = "Watch jobs history-service remembers: condition, transitions with times, iterations, outcome; "
+            + "newest first, paged by cursor (role viewer)")
+    public Uni<Response> watchJobs(@QueryParam("camera") String camera, @QueryParam("since") String since,
+                                   @QueryParam("until") String until, @QueryParam("limit") String limit,
+                                   @QueryParam("cursor") String cursor, @QueryParam("zone") String zone) {
+        return history.watchJobs(new HistoryClient.Query(null, camera, since, until, null, limit, cursor, null, zone))
+                .map(r -> Passthrough.json(r, HistoryClient.SERVICE));
+    }
+
+    @GET
     @Path("/counts")
     @Operation(summary = "How many events of a label per hour or day — events, not frames (role viewer)")
     public Uni<Response> counts(@QueryParam("label") String label, @QueryParam("camera") String camera,

@@ -55,6 +55,21 @@ class HistoryRoutesTest {
     }
 
     @Test
+    void viewersReadWatchJobHistoryWithTheirParametersPassedThrough() {
+        history.onJson("GET /api/v1/history/watch-jobs", 200,
+                "{\"watch_jobs\":[{\"job_id\":\"j1\",\"status\":\"success\"}],\"count\":1,\"limit\":2,\"next_cursor\":\"c2\"}");
+        given().auth().oauth2(VIEWER).queryParam("camera", "porch").queryParam("since", "2026-05-01T00:00:00Z").queryParam("limit", 2)
+                .queryParam("cursor", "c1").get("/api/v1/history/watch-jobs").then().statusCode(200)
+                .body("watch_jobs[0].status", equalTo("success")).body("next_cursor", equalTo("c2"));
+        String query = java.net.URLDecoder.decode(history.received("GET", "/api/v1/history/watch-jobs").get(0).query(), StandardCharsets.UTF_8);
+        assertThat(query).contains("camera=porch").contains("since=2026-05-01T00:00:00Z").contains("limit=2").contains("cursor=c1");
+        history.onJson("GET /api/v1/history/watch-jobs", 404, "{\"error\":\"unknown_camera\",\"message\":\"camera 'x' has no history\"}");
+        given().auth().oauth2(VIEWER).queryParam("camera", "x").get("/api/v1/history/watch-jobs").then().statusCode(404)
+                .body(containsString("has no history"));
+        given().get("/api/v1/history/watch-jobs").then().statusCode(401);
+    }
+
+    @Test
     void historyServiceRefusalsPassThroughWithTheirMessage() {
         history.onJson("GET /api/v1/history/events", 404, "{\"error\":\"unknown_camera\",\"message\":\"camera 'x' has no history\"}");
         given().auth().oauth2(VIEWER).queryParam("camera", "x").get("/api/v1/history/events").then().statusCode(404)

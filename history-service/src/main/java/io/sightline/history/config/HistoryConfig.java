@@ -20,6 +20,42 @@ public interface HistoryConfig {
 
     Live live();
 
+    Disk disk();
+
+    /**
+     * The full-disk guard: free space on what the database writes to (its data directory and its tablespace, when they
+     * are on this machine), or the database's size against {@link Disk#maxDatabaseBytes()} for a server elsewhere.
+     * Below the minimum, ingest pauses without committing offsets, readiness says why, and the retention job frees the
+     * oldest data at once; ingest resumes by itself when there is room again.
+     */
+    interface Disk {
+
+        /** Least free bytes to keep on each watched file system (the larger of this and {@link #minFreePercent()} applies). */
+        @WithDefault("536870912")
+        long minFreeBytes();
+
+        /** Least free share of each watched file system, in percent of its size. */
+        @WithDefault("5")
+        double minFreePercent();
+
+        /** How much more than the minimum the emergency retention frees (oldest first) once the guard trips. */
+        @WithDefault("268435456")
+        long freeTargetBytes();
+
+        /**
+         * Largest database size (pg_database_size, less the space deleted rows left for reuse) before ingest pauses; for a
+         * server whose disk this service cannot see (an external PostgreSQL). Unset: only the local check applies.
+         */
+        Optional<Long> maxDatabaseBytes();
+
+        /** Extra local paths to watch (e.g. a volume the database shares with something else). */
+        Optional<java.util.List<String>> paths();
+
+        /** How long a measurement is reused while ingest runs (it is taken afresh on every check while paused). */
+        @WithDefault("5s")
+        Duration checkInterval();
+    }
+
     /** Reading captions, detections, notifications, vlm.lifecycle and frames into the database. */
     interface Ingest {
 

@@ -7,7 +7,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready while the ingest consumer runs; DOWN while it waits for the database (paused) or has stopped. */
+/** Ready while the ingest consumer runs; DOWN while it waits for the database or for disk space (paused) or has stopped. */
 @Readiness
 @ApplicationScoped
 public class IngestReadiness implements HealthCheck {
@@ -26,6 +26,9 @@ public class IngestReadiness implements HealthCheck {
                 .withData("state", state.name().toLowerCase());
         if (ingest.lastError() != null) {
             builder.withData("last_error", ingest.lastError());
+            if (state == IngestLoop.State.DISK_FULL) {
+                builder.withData("reason", ingest.lastError());
+            }
         }
         return builder.build();
     }

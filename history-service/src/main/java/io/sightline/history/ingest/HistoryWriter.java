@@ -63,7 +63,8 @@ public class HistoryWriter {
     }
 
     /** What one write changed: new rows (replays count zero). */
-    public record Written(int captions, int detections, int thumbnails, int notifications, int lifecycle, int episodesTouched) {
+    public record Written(int captions, int detections, int thumbnails, int notifications, int lifecycle, int episodesTouched,
+                          int watchJobs) {
     }
 
     public Written write(IngestBatch batch) throws SQLException {
@@ -87,9 +88,10 @@ public class HistoryWriter {
                 int thumbnails = insertThumbnails(c, batch.thumbnails());
                 int notifications = insertNotifications(c, batch.notifications());
                 int lifecycle = insertLifecycle(c, batch.lifecycle());
+                int watchJobs = storeWatchJobs(c, batch.watchJobs(), batch.watchJobsRemoved());
                 c.commit();
                 textIds.putAll(newTextIds);
-                return new Written(captions, detections, thumbnails, notifications, lifecycle, touched.size());
+                return new Written(captions, detections, thumbnails, notifications, lifecycle, touched.size(), watchJobs);
             } catch (SQLException | RuntimeException | AssertionError e) {
                 // AssertionError: pgjdbc raises one from a batch whose connection died mid-way
                 episodes.clear();
@@ -123,18 +125,33 @@ public class HistoryWriter {
         batch.detections().forEach(x -> see(seen, x.camera(), x.capturedAt()));
         batch.thumbnails().forEach(x -> see(seen, x.camera(), x.capturedAt()));
         batch.notifications().forEach(x -> see(seen, x.camera(), x.at()));
+        batch.watchJobs().forEach(x -> see(seen, x.camera(), x.createdAt()));
         if (seen.isEmpty()) {
             return;
         }
+        // per camera the zone of its newest frame that named one
+        Map<String, IngestBatch.Thumbnail> zoned = new HashMap<>();
+        for (IngestBatch.Thumbnail t : batch.thumbnails()) {
+            if (t.timeZone() != null) {
+                zoned.merge(t.camera(), t, (a, b) -> b.capturedAt() >= a.capturedAt() ? b : a);
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO cameras (camera, first_seen_at, last_seen_at) VALUES (?, ?, ?)
+                INSERT INTO cameras (camera, first_seen_at, last_seen_at, time_zone, time_zone_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (camera) DO UPDATE SET
                   first_seen_at = least(cameras.first_seen_at, excluded.first_seen_at),
-                  last_seen_at = greatest(cameras.last_seen_at, excluded.last_seen_at)""")) {
+                  last_seen_at = greatest(cameras.last_seen_at, excluded.last_seen_at),
+                  time_zone = CASE WHEN excluded.time_zone_at IS NOT NULL
+                                    AND (cameras.time_zone_at IS NULL OR excluded.time_zone_at >= cameras.time_zone_at)
+                                   THEN excluded.time_zone ELSE cameras.time_zone END,
+                  time_zone_at = greatest(cameras.time_zone_at, excluded.time_zone_at)""")) {
             for (Map.Entry<String, long[]> e : seen.entrySet()) {
                 ps.setString(1, e.getKey());
                 ps.setLong(2, e.getValue()[0]);
                 ps.setLong(3, e.getValue()[1]);
+                IngestBatch.Thumbnail z = zoned.get(e.getKey());
+                ps.setString(4, z == null ? null : z.timeZone());
+                ps.setObject(5, z == null ? null : z.capturedAt(), java.sql.Types.BIGINT);
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -356,6 +373,98 @@ public class HistoryWriter {
             ev.executeBatch();
             return n;
         }
+    }
+
+    /**
+     * Watch-job states: a row per job, replaced only by a newer state (a finished status beats running and is final;
+     * between two records of the same kind the later updated_at wins), so a replay, a duplicate or a compacted topic
+     * changes nothing. Transitions (running at created_at, the final status at ended_at) are keyed by job and status.
+     * A job that fired becomes a 'watch' event. Tombstones mark the row removed and keep it.
+     */
+    private int storeWatchJobs(Connection c, List<WatchJobState> jobs, List<WatchJobState.Removed> removed) throws SQLException {
+        int changed = 0;
+        if (!jobs.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO watch_jobs (job_id, camera, condition, labels, status, created_at, expires_at, ended_at, iterations,
+                                            vlm_calls, last_reasoning, last_outcome, notification_message, error, last_frame_id, updated_at)
+                    VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (job_id) DO UPDATE SET camera = excluded.camera, condition = excluded.condition,
+                      labels = excluded.labels, status = excluded.status, created_at = excluded.created_at,
+                      expires_at = excluded.expires_at, ended_at = excluded.ended_at, iterations = excluded.iterations,
+                      vlm_calls = excluded.vlm_calls, last_reasoning = excluded.last_reasoning, last_outcome = excluded.last_outcome,
+                      notification_message = excluded.notification_message, error = excluded.error,
+                      last_frame_id = coalesce(excluded.last_frame_id, watch_jobs.last_frame_id), updated_at = excluded.updated_at
+                    WHERE (watch_jobs.status = 'running' AND excluded.status <> 'running')
+                       OR ((watch_jobs.status = 'running') = (excluded.status = 'running') AND excluded.updated_at > watch_jobs.updated_at)""");
+                 PreparedStatement tr = c.prepareStatement(
+                         "INSERT INTO watch_job_transitions (job_id, status, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+                 PreparedStatement ev = c.prepareStatement("""
+                    INSERT INTO events (camera, kind, label, text, start_at, end_at, frames, peak_frame_id, peak_count, source_key)
+                    VALUES (?, 'watch', 'watch', ?, ?, ?, 0, ?, 0, ?) ON CONFLICT (source_key) DO NOTHING""")) {
+                for (WatchJobState w : jobs) {
+                    ps.setString(1, w.id());
+                    ps.setString(2, w.camera());
+                    ps.setString(3, w.condition());
+                    ps.setString(4, toJson(w.labels()));
+                    ps.setString(5, w.status());
+                    ps.setLong(6, w.createdAt());
+                    ps.setObject(7, w.expiresAt(), java.sql.Types.BIGINT);
+                    ps.setObject(8, w.endedAt(), java.sql.Types.BIGINT);
+                    ps.setInt(9, w.iterations());
+                    ps.setInt(10, w.vlmCalls());
+                    ps.setString(11, w.lastReasoning());
+                    ps.setString(12, w.lastOutcome());
+                    ps.setString(13, w.notificationMessage());
+                    ps.setString(14, w.error());
+                    UUID frame = w.history().isEmpty() ? null : UUID.fromString(w.history().get(0).frameId());
+                    ps.setObject(15, frame, java.sql.Types.OTHER);
+                    ps.setLong(16, w.updatedAt());
+                    ps.addBatch();
+                    tr.setString(1, w.id());
+                    tr.setString(2, "running");
+                    tr.setLong(3, w.createdAt());
+                    tr.addBatch();
+                    if (w.finished()) {
+                        tr.setString(1, w.id());
+                        tr.setString(2, w.status());
+                        tr.setLong(3, w.endedAt());
+                        tr.addBatch();
+                    }
+                    if ("success".equals(w.status())) {
+                        ev.setString(1, w.camera());
+                        ev.setString(2, w.notificationMessage() != null ? w.notificationMessage() : w.condition());
+                        ev.setLong(3, w.createdAt());
+                        ev.setLong(4, w.endedAt());
+                        ev.setObject(5, frame, java.sql.Types.OTHER);
+                        ev.setString(6, "watch:" + w.id());
+                        ev.addBatch();
+                    }
+                }
+                // rows first (transitions reference them), in the batch's order: a later record of a job sees the earlier
+                changed += inserted(ps.executeBatch());
+                tr.executeBatch();
+                ev.executeBatch();
+            }
+        }
+        if (!removed.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE watch_jobs SET removed_at = ? WHERE job_id = ? AND removed_at IS NULL");
+                 PreparedStatement tr = c.prepareStatement("""
+                    INSERT INTO watch_job_transitions (job_id, status, at) SELECT job_id, 'removed', ? FROM watch_jobs WHERE job_id = ?
+                    ON CONFLICT DO NOTHING""")) {
+                for (WatchJobState.Removed r : removed) {
+                    ps.setLong(1, r.at());
+                    ps.setString(2, r.jobId());
+                    ps.addBatch();
+                    tr.setLong(1, r.at());
+                    tr.setString(2, r.jobId());
+                    tr.addBatch();
+                }
+                changed += inserted(ps.executeBatch());
+                tr.executeBatch();
+            }
+        }
+        return changed;
     }
 
     private static int insertLifecycle(Connection c, List<LifecycleEvent> events) throws SQLException {

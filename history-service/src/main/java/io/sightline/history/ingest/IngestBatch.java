@@ -12,8 +12,8 @@ import java.util.UUID;
 /** The decoded records of one poll (or of one record, when a batch is retried record by record), in arrival order per kind. */
 public final class IngestBatch {
 
-    /** A 320 px JPEG of a frame. */
-    public record Thumbnail(UUID frameId, String camera, long capturedAt, byte[] jpeg) {
+    /** A 320 px JPEG of a frame, and the camera's time zone when the frame names one (header time-zone). */
+    public record Thumbnail(UUID frameId, String camera, long capturedAt, byte[] jpeg, String timeZone) {
     }
 
     final List<CaptionProduced> captions = new ArrayList<>();
@@ -21,6 +21,8 @@ public final class IngestBatch {
     final List<NotificationRaised> notifications = new ArrayList<>();
     final List<LifecycleEvent> lifecycle = new ArrayList<>();
     final List<Thumbnail> thumbnails = new ArrayList<>();
+    final List<WatchJobState> watchJobs = new ArrayList<>();
+    final List<WatchJobState.Removed> watchJobsRemoved = new ArrayList<>();
 
     public IngestBatch add(Object decoded) {
         if (decoded instanceof CaptionProduced c) {
@@ -33,6 +35,10 @@ public final class IngestBatch {
             lifecycle.add(l);
         } else if (decoded instanceof Thumbnail t) {
             thumbnails.add(t);
+        } else if (decoded instanceof WatchJobState w) {
+            watchJobs.add(w);
+        } else if (decoded instanceof WatchJobState.Removed r) {
+            watchJobsRemoved.add(r);
         } else {
             throw new IllegalArgumentException("not an ingest record: " + decoded.getClass().getSimpleName());
         }
@@ -40,11 +46,13 @@ public final class IngestBatch {
     }
 
     public boolean isEmpty() {
-        return captions.isEmpty() && detections.isEmpty() && notifications.isEmpty() && lifecycle.isEmpty() && thumbnails.isEmpty();
+        return captions.isEmpty() && detections.isEmpty() && notifications.isEmpty() && lifecycle.isEmpty() && thumbnails.isEmpty()
+                && watchJobs.isEmpty() && watchJobsRemoved.isEmpty();
     }
 
     public int size() {
-        return captions.size() + detections.size() + notifications.size() + lifecycle.size() + thumbnails.size();
+        return captions.size() + detections.size() + notifications.size() + lifecycle.size() + thumbnails.size() + watchJobs.size()
+                + watchJobsRemoved.size();
     }
 
     public List<CaptionProduced> captions() {
@@ -65,5 +73,13 @@ public final class IngestBatch {
 
     public List<Thumbnail> thumbnails() {
         return thumbnails;
+    }
+
+    public List<WatchJobState> watchJobs() {
+        return watchJobs;
+    }
+
+    public List<WatchJobState.Removed> watchJobsRemoved() {
+        return watchJobsRemoved;
     }
 }

@@ -9,6 +9,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sightline.common.kafka.Topics;
 import io.sightline.history.config.HistoryConfig;
+import io.sightline.history.disk.DiskGuard;
+import io.sightline.history.retention.RetentionJob;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,12 +40,13 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The ingest consumer: one thread, one consumer in group {@code sightline.history.ingest.group-id}
- * subscribed to captions, detections, notifications, vlm.lifecycle and frames (thumbnails).
+ * subscribed to captions, detections, notifications, vlm.lifecycle, frames (thumbnails) and watch.jobs.
  * <p>
  * The rule: a poll is decoded, its poison records set aside, the rest written in one transaction
  * ({@link HistoryWriter}); the dead letters are sent to history.dlq (acknowledged by the broker);
@@ -58,15 +61,20 @@ import java.util.concurrent.atomic.AtomicReference;
 public class IngestLoop {
 
     public static final List<String> TOPICS = List.of(Topics.CAPTIONS, Topics.DETECTIONS, Topics.NOTIFICATIONS,
-            Topics.VLM_LIFECYCLE, Topics.FRAMES);
+            Topics.VLM_LIFECYCLE, Topics.FRAMES, Topics.WATCH_JOBS);
 
     /** What the loop is doing, for readiness and logs. */
-    public enum State { STARTING, RUNNING, DATABASE_DOWN, STOPPED }
+    public enum State { STARTING, RUNNING, DATABASE_DOWN, DISK_FULL, STOPPED }
+
+    /** How a poll went: stored, not stored because the database is unavailable, or because its disk is (nearly) full. */
+    private enum Outcome { STORED, DATABASE_DOWN, DISK_FULL }
 
     private final HistoryConfig.Ingest config;
     private final Map<String, Object> kafkaConfig;
     private final HistoryWriter writer;
     private final RecordDecoder decoder;
+    private final DiskGuard disk;
+    private final RetentionJob retention;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final Counter stored;
@@ -77,8 +85,10 @@ public class IngestLoop {
     private Thread thread;
 
     IngestLoop(HistoryConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, HistoryWriter writer,
-               ObjectMapper json, MeterRegistry registry) {
+               ObjectMapper json, MeterRegistry registry, DiskGuard disk, RetentionJob retention) {
         this.config = config.ingest();
+        this.disk = disk;
+        this.retention = retention;
         this.kafkaConfig = kafkaConfig;
         this.writer = writer;
         this.decoder = new RecordDecoder(json, config.ingest().thumbnailMaxSide(), config.ingest().thumbnailQuality());
@@ -128,7 +138,7 @@ public class IngestLoop {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    if (state.get() == State.DATABASE_DOWN) {
+                    if (state.get() == State.DATABASE_DOWN || state.get() == State.DISK_FULL) {
                         c.pause(partitions);
                     }
                 }
@@ -140,10 +150,10 @@ public class IngestLoop {
                     continue;
                 }
                 try {
-                    if (process(records, dlq)) {
-                        c.commitSync(nextOffsets(records));
-                    } else {
-                        waitForDatabase(c, records);
+                    switch (process(records, dlq)) {
+                        case STORED -> c.commitSync(nextOffsets(records));
+                        case DATABASE_DOWN -> waitForDatabase(c, records);
+                        case DISK_FULL -> waitForSpace(c, records);
                     }
                 } catch (WakeupException e) {
                     throw e;
@@ -168,8 +178,13 @@ public class IngestLoop {
         }
     }
 
-    /** Writes the poll; false when the database is unavailable (nothing of the poll is kept then). */
-    private boolean process(ConsumerRecords<String, byte[]> records, KafkaProducer<String, byte[]> dlq) {
+    /** Writes the poll; nothing of it is kept unless STORED. */
+    private Outcome process(ConsumerRecords<String, byte[]> records, KafkaProducer<String, byte[]> dlq) {
+        Optional<String> pressure = disk.pressure();
+        if (pressure.isPresent()) {
+            lastError.set(pressure.get());
+            return Outcome.DISK_FULL;
+        }
         IngestBatch batch = new IngestBatch();
         List<ConsumerRecord<String, byte[]>> good = new ArrayList<>();
         List<Object> decoded = new ArrayList<>();
@@ -190,8 +205,11 @@ public class IngestLoop {
             sample.stop(batchTimer);
             stored.increment(batch.size());
         } catch (SQLException | RuntimeException e) {
+            if (diskFull(e)) {
+                return Outcome.DISK_FULL;
+            }
             if (unavailable(e)) {
-                return false;
+                return Outcome.DATABASE_DOWN;
             }
             Log.warnf("a batch of %d records failed while the database answers (%s); storing them one by one", batch.size(), e.getMessage());
             for (int i = 0; i < good.size(); i++) {
@@ -199,8 +217,11 @@ public class IngestLoop {
                     writer.write(new IngestBatch().add(decoded.get(i)));
                     stored.increment();
                 } catch (SQLException | RuntimeException single) {
+                    if (diskFull(single)) {
+                        return Outcome.DISK_FULL;
+                    }
                     if (unavailable(single)) {
-                        return false;
+                        return Outcome.DATABASE_DOWN;
                     }
                     dead.add(new DeadLetter(good.get(i), "the database refused the record: " + single.getMessage(), single));
                 }
@@ -213,7 +234,59 @@ public class IngestLoop {
         if (state.get() != State.RUNNING) {
             state.set(State.RUNNING);
         }
-        return true;
+        return Outcome.STORED;
+    }
+
+    /** SQLSTATE 53100 disk_full: the server could not extend a file. Handled as the guard's pause, not as the database down. */
+    private boolean diskFull(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && "53100".equals(sql.getSQLState())) {
+                lastError.set("disk full: the database could not write (SQLSTATE 53100): " + firstLine(sql.getMessage()));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The disk is (nearly) full: the poll is not stored and not committed (it is read again), every partition pauses,
+     * the retention job deletes the oldest data at once, and ingest resumes by itself when the guard sees room again. The
+     * retention pass repeats every {@code retry-backoff} while there is still no room (each deletes more of the oldest).
+     */
+    private void waitForSpace(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+        state.set(State.DISK_FULL);
+        writer.reset();
+        Log.warnf("%s: ingest paused, offsets not committed; retention frees the oldest data", lastError.get());
+        rewind(c, records);
+        c.pause(c.assignment());
+        while (running) {
+            try {
+                long wanted = disk.bytesToFree();
+                if (wanted > 0) {
+                    retention.freeSpace(wanted);
+                }
+            } catch (SQLException | RuntimeException e) {
+                Log.warnf("emergency retention failed: %s", e.getMessage());
+            }
+            Optional<String> still = disk.measure();
+            if (still.isEmpty() && writer.databaseAnswers()) {
+                break;
+            }
+            still.ifPresent(lastError::set);
+            c.poll(config.retryBackoff()); // paused: returns nothing, keeps the membership
+        }
+        c.resume(c.paused());
+        Log.info("disk has room again: ingest resumes from the last committed records");
+        state.set(State.RUNNING);
+        lastError.set(null);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
     }
 
     private boolean unavailable(Exception e) {

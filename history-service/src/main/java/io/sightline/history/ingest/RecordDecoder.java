@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -45,6 +46,9 @@ final class RecordDecoder {
     }
 
     Object decode(ConsumerRecord<String, byte[]> record) throws PoisonRecord {
+        if (Topics.WATCH_JOBS.equals(record.topic())) {
+            return watchJob(record);
+        }
         if (record.value() == null) {
             throw new PoisonRecord("record has no value", null);
         }
@@ -115,6 +119,51 @@ final class RecordDecoder {
                 clip(clean(l.reason())), clean(l.instance()), l.at());
     }
 
+    private static final java.util.Set<String> WATCH_STATUSES = java.util.Set.of("running", "success", "failed", "cancelled");
+
+    /** A job's state (key = job id) or, without a value, the tombstone of a job watch-service forgot. */
+    private Object watchJob(ConsumerRecord<String, byte[]> record) throws PoisonRecord {
+        String key = record.key();
+        if (key == null || key.isBlank() || key.length() > 128 || key.indexOf('\u0000') >= 0) {
+            throw new PoisonRecord("watch job record has no usable key (the job id)", null);
+        }
+        if (record.value() == null) {
+            return new WatchJobState.Removed(key, record.timestamp() > 0 ? record.timestamp() : System.currentTimeMillis());
+        }
+        WatchJobState w = read(record, WatchJobState.class);
+        if (!key.equals(w.id())) {
+            throw new PoisonRecord("watch job id '" + (w.id() == null ? "" : clip80(w.id())) + "' differs from the record key '"
+                    + clip80(key) + "'", null);
+        }
+        camera(w.camera());
+        if (w.status() == null || !WATCH_STATUSES.contains(w.status())) {
+            throw new PoisonRecord("watch job status must be one of " + WATCH_STATUSES + ", was '"
+                    + (w.status() == null ? "" : clip80(w.status())) + "'", null);
+        }
+        time(w.createdAt(), "created_at");
+        time(w.updatedAt(), "updated_at");
+        if (w.endedAt() != null) {
+            time(w.endedAt(), "ended_at");
+        }
+        if (w.finished() && w.endedAt() == null) {
+            throw new PoisonRecord("watch job is " + w.status() + " but has no ended_at", null);
+        }
+        List<WatchJobState.Exchange> last = w.history().isEmpty() ? List.of()
+                : List.of(w.history().get(w.history().size() - 1));
+        String lastFrame = last.isEmpty() ? null : last.get(0).frameId();
+        try {
+            lastFrame = lastFrame == null ? null : UUID.fromString(lastFrame).toString();
+        } catch (IllegalArgumentException e) {
+            lastFrame = null; // a frame reference is evidence, not identity: dropped when malformed
+        }
+        return new WatchJobState(w.id(), w.camera(), clip(clean(w.condition())),
+                w.labels().stream().map(RecordDecoder::clean).filter(java.util.Objects::nonNull).toList(), w.status(),
+                w.createdAt(), w.expiresAt(), w.endedAt(), w.iterations(), clip(clean(w.lastReasoning())),
+                clip(clean(w.lastOutcome())), clip(clean(w.notificationMessage())), clip(clean(w.error())), w.vlmCalls(),
+                lastFrame == null ? List.of() : List.of(new WatchJobState.Exchange(lastFrame, last.get(0).capturedAt())),
+                w.updatedAt());
+    }
+
     private IngestBatch.Thumbnail thumbnail(ConsumerRecord<String, byte[]> record) throws PoisonRecord {
         CapturedFrame frame;
         try {
@@ -132,7 +181,20 @@ final class RecordDecoder {
             throw new PoisonRecord("frame image does not decode as " + frame.contentType(), null);
         }
         byte[] jpeg = JpegImages.fitAndEncode(image, thumbnailSide, thumbnailSide, thumbnailQuality);
-        return new IngestBatch.Thumbnail(frame.frameId(), frame.camera(), frame.capturedAt(), jpeg);
+        return new IngestBatch.Thumbnail(frame.frameId(), frame.camera(), frame.capturedAt(), jpeg, timeZone(record));
+    }
+
+    /** The frame's time-zone header as a zone id; a missing or unknown zone is dropped (the frame itself is fine). */
+    private static String timeZone(ConsumerRecord<String, byte[]> record) {
+        String zone = FrameRecordCodec.text(record.headers(), io.sightline.common.kafka.FrameHeaders.TIME_ZONE);
+        if (zone == null || zone.isBlank() || zone.length() > 64) {
+            return null;
+        }
+        try {
+            return java.time.ZoneId.of(zone.trim()).getId();
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
     }
 
     private static void uuid(String id, String field) throws PoisonRecord {

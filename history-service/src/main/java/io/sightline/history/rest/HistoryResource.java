@@ -68,7 +68,7 @@ public class HistoryResource {
         }
         Filter filter = filter(camera, since, until, label);
         return search.search(q.trim(), filter, Params.limit(limit, config.search().defaultLimit(), config.search().maxLimit()),
-                Params.zone(zone));
+                zone(zone, filter));
     }
 
     @GET
@@ -80,7 +80,19 @@ public class HistoryResource {
                                            @QueryParam("zone") String zone) {
         Filter filter = filter(camera, since, until, label);
         return queries.events(filter, Optional.ofNullable(cursor).filter(c -> !c.isBlank()), Params.limit(limit, 50, 500),
-                Params.zone(zone));
+                zone(zone, filter));
+    }
+
+    @GET
+    @Path("/watch-jobs")
+    @Operation(summary = "Watch jobs (from watch.jobs): condition, transitions with times, iterations, outcome; newest first, paged by cursor",
+            description = "A job is listed while its watching overlaps since/until; removed = watch-service has forgotten it (kept here).")
+    public HistoryRecords.WatchJobPage watchJobs(@QueryParam("camera") String camera, @QueryParam("since") String since,
+                                                 @QueryParam("until") String until, @QueryParam("limit") String limit,
+                                                 @QueryParam("cursor") String cursor, @QueryParam("zone") String zone) {
+        Filter filter = filter(camera, since, until, null);
+        return queries.watchJobs(filter, Optional.ofNullable(cursor).filter(c -> !c.isBlank()), Params.limit(limit, 50, 500),
+                zone(zone, filter));
     }
 
     @GET
@@ -98,7 +110,7 @@ public class HistoryResource {
             throw new InvalidRequestException("bucket must be hour or day, was '" + bucket + "'");
         }
         Filter filter = filter(camera, since, until, null);
-        return queries.counts(l.get(), filter, b, Params.zone(zone));
+        return queries.counts(l.get(), filter, b, zone(zone, filter));
     }
 
     @GET
@@ -126,6 +138,13 @@ public class HistoryResource {
         return queries.cameras();
     }
 
+    @GET
+    @Path("/cameras/{camera}")
+    @Operation(summary = "A camera with history: retention and its current time zone (from capture-service's frames)")
+    public HistoryRecords.CameraRetention camera(@PathParam("camera") String camera) {
+        return queries.camera(Params.camera(camera).orElseThrow(() -> new InvalidRequestException("camera is required")));
+    }
+
     @PUT
     @Path("/cameras/{camera}/retention")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -151,6 +170,17 @@ public class HistoryResource {
         } catch (SQLException e) {
             throw new DatabaseUnavailableException(e);
         }
+    }
+
+    /** The zone asked for; without one, the camera's own zone when the query names a camera that has one; else UTC. */
+    private java.time.ZoneId zone(String zone, Filter filter) {
+        if ((zone == null || zone.isBlank()) && filter.camera().isPresent()) {
+            String own = queries.camera(filter.camera().get()).timeZone();
+            if (own != null) {
+                return Params.zone(own);
+            }
+        }
+        return Params.zone(zone);
     }
 
     private Filter filter(String camera, String since, String until, String label) {

@@ -203,7 +203,7 @@ public class HybridSearch {
                        (SELECT json_agg(json_build_object('id', e.id, 'kind', e.kind, 'label', e.label, 'text', e.text,
                                                           'start_at', e.start_at, 'end_at', e.end_at) ORDER BY e.id)
                           FROM events e WHERE e.camera = x.camera AND int8range(e.start_at, e.end_at, '[]') @> x.captured_at
-                          AND e.kind <> 'notification') AS events
+                          AND e.kind IN ('object', 'text')) AS events
                 FROM caption_texts t CROSS JOIN LATERAL (
                   SELECT c.frame_id, c.camera, c.captured_at FROM captions c WHERE c.text_id = t.id AND %s
                   ORDER BY c.captured_at DESC LIMIT 1) x

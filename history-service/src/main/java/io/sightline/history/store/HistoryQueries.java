@@ -140,6 +140,103 @@ public class HistoryQueries {
                 filter.until().orElse(null), total, buckets);
     }
 
+    /**
+     * Watch jobs of the filter's camera whose watching overlaps the range (created before {@code until}, ended - or
+     * still running - after {@code since}), newest created first, {@code limit} per page after {@code cursor}.
+     */
+    public HistoryRecords.WatchJobPage watchJobs(Filter filter, Optional<String> cursor, int limit, ZoneId zone) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder where = new StringBuilder("TRUE");
+        filter.camera().ifPresent(cam -> {
+            where.append(" AND w.camera = ?");
+            params.add(cam);
+        });
+        filter.since().ifPresent(since -> {
+            where.append(" AND (w.ended_at IS NULL OR w.ended_at >= ?)");
+            params.add(since);
+        });
+        filter.until().ifPresent(until -> {
+            where.append(" AND w.created_at <= ?");
+            params.add(until);
+        });
+        if (cursor.isPresent()) {
+            String[] position = decodeTextCursor(cursor.get());
+            where.append(" AND (w.created_at, w.job_id) < (?, ?)");
+            params.add(Long.parseLong(position[0]));
+            params.add(position[1]);
+        }
+        params.add(limit + 1);
+        String sql = """
+                SELECT w.job_id, w.camera, w.condition, w.labels::text, w.status, w.created_at, w.ended_at, w.iterations, w.vlm_calls,
+                       w.last_reasoning, w.last_outcome, coalesce(w.notification_message, w.error), w.last_frame_id, w.removed_at,
+                       EXISTS (SELECT 1 FROM thumbnails th WHERE th.frame_id = w.last_frame_id),
+                       ARRAY(SELECT t.status || ':' || t.at FROM watch_job_transitions t WHERE t.job_id = w.job_id ORDER BY t.at, t.status)
+                FROM watch_jobs w WHERE %s ORDER BY w.created_at DESC, w.job_id DESC LIMIT ?""".formatted(where);
+        List<HistoryRecords.WatchJobView> jobs = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(watchJob(rs, zone));
+                }
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+        String next = null;
+        if (jobs.size() > limit) {
+            jobs = new ArrayList<>(jobs.subList(0, limit));
+            HistoryRecords.WatchJobView last = jobs.get(limit - 1);
+            next = Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((last.createdAt() + ":" + last.jobId()).getBytes(StandardCharsets.UTF_8));
+        }
+        return new HistoryRecords.WatchJobPage(jobs, jobs.size(), limit, next);
+    }
+
+    private static HistoryRecords.WatchJobView watchJob(ResultSet rs, ZoneId zone) throws SQLException {
+        long created = rs.getLong(6);
+        long endedAt = rs.getLong(7);
+        Long ended = rs.wasNull() ? null : endedAt;
+        UUID frame = rs.getObject(13, UUID.class);
+        long removedAt = rs.getLong(14);
+        Long removed = rs.wasNull() ? null : removedAt;
+        boolean thumbnail = rs.getBoolean(15);
+        List<HistoryRecords.Transition> transitions = new ArrayList<>();
+        Array array = rs.getArray(16);
+        for (String t : array == null ? new String[0] : (String[]) array.getArray()) {
+            int colon = t.lastIndexOf(':');
+            long at = Long.parseLong(t.substring(colon + 1));
+            transitions.add(new HistoryRecords.Transition(t.substring(0, colon), at, local(at, zone)));
+        }
+        List<String> labels = new ArrayList<>();
+        String labelJson = rs.getString(4);
+        if (labelJson != null) {
+            try {
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(labelJson).forEach(n -> labels.add(n.asText()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new SQLException("labels of watch job " + rs.getString(1) + " are not a JSON array", e);
+            }
+        }
+        return new HistoryRecords.WatchJobView(rs.getString(1), rs.getString(2), rs.getString(3), labels, rs.getString(5), created,
+                local(created, zone), ended, ended == null ? null : local(ended, zone), rs.getInt(8), rs.getInt(9), rs.getString(10),
+                rs.getString(11), rs.getString(12), frame, thumbnail ? THUMBNAIL_PATH.formatted(frame) : null, removed != null,
+                removed, transitions);
+    }
+
+    private static String[] decodeTextCursor(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int colon = text.indexOf(':');
+            if (colon <= 0 || colon == text.length() - 1) {
+                throw new IllegalArgumentException();
+            }
+            Long.parseLong(text.substring(0, colon));
+            return new String[] {text.substring(0, colon), text.substring(colon + 1)};
+        } catch (IllegalArgumentException e) {
+            throw new InvalidCursorException();
+        }
+    }
+
     /** Captions newest first (the gateway's {@code GET /api/v1/captions}). */
     public HistoryRecords.CaptionPage captions(Filter filter, int limit) {
         List<Object> params = new ArrayList<>();
@@ -235,7 +332,7 @@ public class HistoryQueries {
         List<HistoryRecords.CameraRetention> cameras = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "SELECT camera, retention_days, first_seen_at, last_seen_at FROM cameras ORDER BY camera");
+                     "SELECT camera, retention_days, first_seen_at, last_seen_at, time_zone FROM cameras ORDER BY camera");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 cameras.add(retention(rs));
@@ -246,11 +343,28 @@ public class HistoryQueries {
         return cameras;
     }
 
+    /** One camera with its retention and current time zone; {@link UnknownCameraException} unless it has history. */
+    public HistoryRecords.CameraRetention camera(String camera) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT camera, retention_days, first_seen_at, last_seen_at, time_zone FROM cameras WHERE camera = ?")) {
+            ps.setString(1, camera);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new UnknownCameraException(camera);
+                }
+                return retention(rs);
+            }
+        } catch (SQLException e) {
+            throw new DatabaseUnavailableException(e);
+        }
+    }
+
     /** Sets a camera's retention in days; empty = back to the default. */
     public HistoryRecords.CameraRetention setRetention(String camera, Optional<Integer> days) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "UPDATE cameras SET retention_days = ? WHERE camera = ? RETURNING camera, retention_days, first_seen_at, last_seen_at")) {
+                     "UPDATE cameras SET retention_days = ? WHERE camera = ? RETURNING camera, retention_days, first_seen_at, last_seen_at, time_zone")) {
             if (days.isPresent()) {
                 ps.setInt(1, days.get());
             } else {
@@ -272,7 +386,7 @@ public class HistoryQueries {
         int days = rs.getInt(2);
         boolean isDefault = rs.wasNull();
         return new HistoryRecords.CameraRetention(rs.getString(1), isDefault ? defaultRetentionDays : days, isDefault,
-                rs.getLong(3), rs.getLong(4));
+                rs.getLong(3), rs.getLong(4), rs.getString(5));
     }
 
     static void bind(PreparedStatement ps, List<Object> params) throws SQLException {

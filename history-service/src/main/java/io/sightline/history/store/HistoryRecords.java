@@ -42,6 +42,25 @@ public final class HistoryRecords {
 
     /** A camera and its retention. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record CameraRetention(String camera, int retentionDays, boolean isDefault, long firstSeenAt, long lastSeenAt) {
+    public record CameraRetention(String camera, int retentionDays, boolean isDefault, long firstSeenAt, long lastSeenAt,
+                                  String timeZone) {
+    }
+
+    /** A watch job as history remembers it: what it watched for, its transitions and how it ended. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record WatchJobView(String jobId, String camera, String condition, List<String> labels, String status,
+                               long createdAt, String created, Long endedAt, String ended, int iterations, int vlmCalls,
+                               String lastReasoning, String lastOutcome, String outcome, UUID lastFrameId, String thumbnailUrl,
+                               boolean removed, Long removedAt, List<Transition> transitions) {
+    }
+
+    /** The job entered {@code status} at {@code at} (running, success, failed, cancelled; removed = watch-service forgot it). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Transition(String status, long at, String time) {
+    }
+
+    /** A page of watch jobs, newest created first; pass {@code next_cursor} as {@code cursor} for the next (older) page. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record WatchJobPage(List<WatchJobView> watchJobs, int count, int limit, String nextCursor) {
     }
 }
