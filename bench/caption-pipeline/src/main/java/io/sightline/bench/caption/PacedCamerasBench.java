@@ -139,8 +139,9 @@ public final class PacedCamerasBench {
             List<JsonNode> got = new ArrayList<>();
             long deadline = sentAt + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline) {
-                captions.drain(Duration.ofMillis(200)).stream().map(PacedCamerasBench::json)
-                        .filter(j -> cameraOfFrame.containsKey(j.path("frame_id").asText())).forEach(got::add);
+                // drain() answers everything read since the reader opened, not only what is new
+                got = captions.drain(Duration.ofMillis(200)).stream().map(PacedCamerasBench::json)
+                        .filter(j -> cameraOfFrame.containsKey(j.path("frame_id").asText())).toList();
                 long newest = got.stream().filter(j -> lastFrameOf.containsValue(j.path("frame_id").asText())).count();
                 if (newest == cameras) {
                     break;
@@ -149,7 +150,8 @@ public final class PacedCamerasBench {
             double busySeconds = (cpuTicks(pid) - cpuBefore) / 100.0;
             double wallSeconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Integer> perCam = new HashMap<>();
-            got.forEach(j -> perCam.merge(cameraOfFrame.get(j.path("frame_id").asText()), 1, Integer::sum));
+            List<JsonNode> all = got;
+            all.forEach(j -> perCam.merge(cameraOfFrame.get(j.path("frame_id").asText()), 1, Integer::sum));
             long newestCaptioned = got.stream().filter(j -> lastFrameOf.containsValue(j.path("frame_id").asText())).count();
             long[] lags = got.stream().mapToLong(j -> j.path("captioned_at").asLong() - j.path("captured_at").asLong()).sorted().toArray();
             int[] counts = lastFrameOf.keySet().stream().mapToInt(k -> perCam.getOrDefault(k, 0)).sorted().toArray();
