@@ -41,12 +41,12 @@ final class Passthrough {
                     + "); check SIGHTLINE_INTERNAL_TOKEN on both", 502));
         }
         if (r.body().length == 0) {
-            return Response.status(r.status()).build();
+            return retryAfter(Response.status(r.status()), r).build();
         }
         if (r.isJson()) {
             try {
                 JsonNode node = JSON.readTree(r.body());
-                return Response.status(r.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(transform.apply(node)).build();
+                return retryAfter(Response.status(r.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(transform.apply(node)), r).build();
             } catch (IOException e) {
                 return error(new ApiError("bad_gateway", service + " answered " + r.status() + " with malformed JSON", 502));
             }
@@ -57,6 +57,11 @@ final class Passthrough {
         }
         return error(new ApiError("bad_gateway", service + " answered " + r.status() + " with " + r.contentType()
                 + " where JSON was expected", 502));
+    }
+
+    /** A downstream's Retry-After (a 429 or 503 saying when to come back) reaches the caller unchanged. */
+    private static Response.ResponseBuilder retryAfter(Response.ResponseBuilder builder, DownstreamResponse r) {
+        return r.retryAfter() == null || r.retryAfter().isBlank() ? builder : builder.header("Retry-After", r.retryAfter());
     }
 
     static Response error(ApiError error) {

@@ -68,6 +68,15 @@ class ModelStartStopTest {
     }
 
     @Test
+    void aModelThatCannotStartNowPassesVlmServicesRetryAfterToTheCaller() {
+        vlmService.on("POST /api/v1/models/big/start", r -> StandInService.Answer.json(503,
+                "{\"error\":{\"message\":\"model 'big' is backing off after a failed start\",\"type\":\"model_unavailable\",\"code\":503}}")
+                .withHeader("Retry-After", "7"));
+        given().auth().oauth2(ADMIN).post("/api/v1/models/big/start").then().statusCode(503)
+                .header("Retry-After", "7").body("error.message", containsString("backing off"));
+    }
+
+    @Test
     void viewersAndOperatorsAreRefusedAndNothingReachesVlmService() {
         for (String action : List.of("start", "stop")) {
             given().auth().oauth2(VIEWER).post("/api/v1/models/tiny/" + action).then().statusCode(403);

@@ -40,9 +40,20 @@ public final class StandInService implements AutoCloseable {
     }
 
     /** A scripted answer. */
-    public record Answer(int status, String contentType, byte[] body) {
+    public record Answer(int status, String contentType, byte[] body, Map<String, String> headers) {
+        public Answer(int status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
+
         public static Answer json(int status, String json) {
             return new Answer(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The same answer with one more response header. */
+        public Answer withHeader(String name, String value) {
+            Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+            more.put(name, value);
+            return new Answer(status, contentType, body, Map.copyOf(more));
         }
     }
 
@@ -178,6 +189,7 @@ public final class StandInService implements AutoCloseable {
         } else {
             answer = Answer.json(404, "{\"error\":\"not_found\",\"message\":\"" + name + " has no " + request.path() + "\",\"status\":404}");
         }
+        answer.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         if (answer.contentType() != null) {
             exchange.getResponseHeaders().set("Content-Type", answer.contentType());
         }

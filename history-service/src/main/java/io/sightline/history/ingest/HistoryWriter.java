@@ -327,7 +327,8 @@ public class HistoryWriter {
         }
     }
 
-    private static int insertThumbnails(Connection c, List<IngestBatch.Thumbnail> thumbnails) throws SQLException {
+    private static int insertThumbnails(Connection c, List<IngestBatch.Thumbnail> all) throws SQLException {
+        List<IngestBatch.Thumbnail> thumbnails = all.stream().filter(t -> t.jpeg() != null).toList(); // null: thumbnails are off
         if (thumbnails.isEmpty()) {
             return 0;
         }

@@ -91,7 +91,8 @@ public class IngestLoop {
         this.retention = retention;
         this.kafkaConfig = kafkaConfig;
         this.writer = writer;
-        this.decoder = new RecordDecoder(json, config.ingest().thumbnailMaxSide(), config.ingest().thumbnailQuality());
+        this.decoder = new RecordDecoder(json, config.ingest().thumbnails(), config.ingest().thumbnailMaxSide(),
+                config.ingest().thumbnailQuality());
         this.stored = Counter.builder("sightline.history.ingest.records").tag("outcome", "stored")
                 .description("Records written to the database (replays included)").register(registry);
         this.deadLettered = Counter.builder("sightline.history.ingest.records").tag("outcome", "dead_lettered")

@@ -247,6 +247,20 @@ class HistoryFlowTest {
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(jpeg));
         assertThat(Math.max(image.getWidth(), image.getHeight())).isEqualTo(320);
 
+        // a 1280x720 frame is read at half size (every other row and column) and scaled to 320x180; the picture
+        // survives: the thumbnail's mean brightness matches the frame's own within a few levels
+        BufferedImage wide = new BufferedImage(1280, 720, BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.Graphics2D g = wide.createGraphics();
+        g.drawImage(TestImages.read("astronaut.png"), 0, 0, 1280, 720, null);
+        g.dispose();
+        var wideFrame = TestKafka.sendFrame(camera, TestImages.encodeJpeg(wide, 0.85f), 1280, 720);
+        await().atMost(WAIT).until(() -> count("SELECT count(*) FROM thumbnails WHERE camera = ?", camera) == 2);
+        BufferedImage small = ImageIO.read(new ByteArrayInputStream(given().get("/api/v1/history/frames/" + wideFrame.frameId()
+                + "/thumbnail.jpg").then().statusCode(200).extract().asByteArray()));
+        assertThat(small.getWidth()).isEqualTo(320);
+        assertThat(small.getHeight()).isEqualTo(180);
+        assertThat(meanLuma(small)).isCloseTo(meanLuma(wide), org.assertj.core.data.Offset.offset(4.0));
+
         given().get("/api/v1/history/frames/" + UUID.randomUUID() + "/thumbnail.jpg").then().statusCode(404);
         given().get("/api/v1/history/frames/nope/thumbnail.jpg").then().statusCode(400);
     }
@@ -313,6 +327,17 @@ class HistoryFlowTest {
     private static java.util.List<String> searchTexts(String camera, String query) {
         return given().queryParam("q", query).queryParam("camera", camera).get("/api/v1/history/search")
                 .then().statusCode(200).extract().jsonPath().getList("results.text", String.class);
+    }
+
+    private static double meanLuma(BufferedImage image) {
+        double sum = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int rgb = image.getRGB(x, y);
+                sum += 0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff);
+            }
+        }
+        return sum / ((double) image.getWidth() * image.getHeight());
     }
 
     private long count(String sql, Object... params) throws Exception {
