@@ -150,8 +150,7 @@ public final class PacedCamerasBench {
             double busySeconds = (cpuTicks(pid) - cpuBefore) / 100.0;
             double wallSeconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Integer> perCam = new HashMap<>();
-            List<JsonNode> all = got;
-            all.forEach(j -> perCam.merge(cameraOfFrame.get(j.path("frame_id").asText()), 1, Integer::sum));
+            got.forEach(j -> perCam.merge(cameraOfFrame.get(j.path("frame_id").asText()), 1, Integer::sum));
             long newestCaptioned = got.stream().filter(j -> lastFrameOf.containsValue(j.path("frame_id").asText())).count();
             long[] lags = got.stream().mapToLong(j -> j.path("captioned_at").asLong() - j.path("captured_at").asLong()).sorted().toArray();
             int[] counts = lastFrameOf.keySet().stream().mapToInt(k -> perCam.getOrDefault(k, 0)).sorted().toArray();
