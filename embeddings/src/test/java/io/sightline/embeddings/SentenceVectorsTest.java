@@ -54,4 +54,48 @@ class SentenceVectorsTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> SentenceVectors.dot(new float[2], new float[3]))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theDotProductIsTheSumOfProductsForEveryLength() {
+        java.util.Random random = new java.util.Random(7);
+        for (int n : new int[] {0, 1, 3, 4, 5, 383, 384}) {
+            float[] a = new float[n];
+            float[] b = new float[n];
+            double expected = 0;
+            for (int i = 0; i < n; i++) {
+                a[i] = random.nextFloat() - 0.5f;
+                b[i] = random.nextFloat() - 0.5f;
+                expected += (double) (a[i] * b[i]);
+            }
+            assertThat(SentenceVectors.dot(a, b)).as("length %d", n).isCloseTo(expected, within(1e-9));
+        }
+    }
+
+    @Test
+    void recentEmbeddingsRunTheModelOncePerTextAndEvictTheLeastRecentlyUsed() {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        RecentEmbeddings recent = new RecentEmbeddings(2);
+        java.util.function.Function<String, float[]> embed = text -> {
+            runs.incrementAndGet();
+            return SentenceVectors.embed(model, text);
+        };
+        float[] cat = recent.get("a cat on the sofa", embed);
+        assertThat(recent.get("a cat on the sofa", embed)).isSameAs(cat);
+        recent.get("a van at the door", embed);
+        recent.get("a cat on the sofa", embed);      // now the most recently used
+        recent.get("a dog in the garden", embed);    // evicts the van
+        assertThat(runs).hasValue(3);
+        recent.get("a van at the door", embed);
+        assertThat(runs).hasValue(4);
+        assertThat(recent.size()).isEqualTo(2);
+        assertThat(recent.hits()).isEqualTo(2);
+        assertThat(recent.misses()).isEqualTo(4);
+
+        RecentEmbeddings off = new RecentEmbeddings(0);
+        off.get("a cat on the sofa", embed);
+        off.get("a cat on the sofa", embed);
+        assertThat(runs).hasValue(6);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RecentEmbeddings(-1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

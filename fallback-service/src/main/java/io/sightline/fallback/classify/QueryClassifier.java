@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.sightline.embeddings.MiniLmEmbeddingModel;
+import io.sightline.embeddings.RecentEmbeddings;
 import io.sightline.embeddings.SentenceVectors;
 import io.sightline.fallback.config.FallbackConfig;
 import jakarta.inject.Inject;
@@ -36,7 +37,7 @@ public class QueryClassifier {
     private final float[][] exampleVectors;
     private final double temperature;
     private final Timer timer;
-    private final QueryEmbeddings embeddings;
+    private final RecentEmbeddings embeddings;
 
     @Inject
     QueryClassifier(FallbackConfig config, MeterRegistry registry) {
@@ -53,7 +54,7 @@ public class QueryClassifier {
                     Optional<Double> fixedTemperature, int embeddingCacheSize, MeterRegistry registry) {
         long start = System.nanoTime();
         this.model = model;
-        this.embeddings = new QueryEmbeddings(embeddingCacheSize);
+        this.embeddings = new RecentEmbeddings(embeddingCacheSize);
         this.exampleIntents = examples.stream().map(LabelledQuery::intent).toList();
         this.exampleVectors = SentenceVectors.embedAll(model, examples.stream().map(LabelledQuery::text).toList());
         for (QueryIntent intent : QueryIntent.values()) {
