@@ -140,6 +140,10 @@ public interface HistoryConfig {
         @WithDefault("20000")
         int vectorCacheSize();
 
+        /** Query embeddings kept for repeated search texts (least recently used evicted); 0 disables the cache. */
+        @WithDefault("256")
+        int queryEmbeddingCacheSize();
+
         /** Results returned when no limit is given. */
         @WithDefault("20")
         int defaultLimit();

@@ -49,30 +49,43 @@ final class TextVectors {
         return vectors.size();
     }
 
-    /** The vectors of {@code ids} (in no particular order), reading the missing ones on {@code c}. */
-    Map<Long, float[]> get(Connection c, List<Long> ids) throws SQLException {
-        Map<Long, float[]> found = new HashMap<>(ids.size() * 2);
+    /**
+     * The vectors of the first {@code n} of {@code ids}, index for index (null where a text has no vector), reading
+     * the missing ones on {@code c}.
+     */
+    float[][] get(Connection c, long[] ids, int n) throws SQLException {
+        float[][] found = new float[n][];
         List<Long> missing = new ArrayList<>();
-        synchronized (this) {
-            for (Long id : ids) {
-                float[] v = capacity > 0 ? vectors.get(id) : null;
-                if (v != null) {
-                    found.put(id, v);
-                } else {
-                    missing.add(id);
+        if (capacity > 0) {
+            synchronized (this) {
+                for (int i = 0; i < n; i++) {
+                    found[i] = vectors.get(ids[i]);
                 }
             }
         }
-        hits.increment(found.size());
+        for (int i = 0; i < n; i++) {
+            if (found[i] == null) {
+                missing.add(ids[i]);
+            }
+        }
+        hits.increment(n - missing.size());
         misses.increment(missing.size());
+        if (missing.isEmpty()) {
+            return found;
+        }
+        Map<Long, float[]> loaded = new HashMap<>(missing.size() * 2);
         for (int from = 0; from < missing.size(); from += LOAD_CHUNK) {
-            List<Long> chunk = missing.subList(from, Math.min(missing.size(), from + LOAD_CHUNK));
-            Map<Long, float[]> loaded = load(c, chunk);
-            found.putAll(loaded);
+            Map<Long, float[]> chunk = load(c, missing.subList(from, Math.min(missing.size(), from + LOAD_CHUNK)));
+            loaded.putAll(chunk);
             if (capacity > 0) {
                 synchronized (this) {
-                    vectors.putAll(loaded);
+                    vectors.putAll(chunk);
                 }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (found[i] == null) {
+                found[i] = loaded.get(ids[i]);
             }
         }
         return found;

@@ -33,18 +33,38 @@ public class HistoryQueries {
         this.defaultRetentionDays = config.retention().defaultDays();
     }
 
-    /** Throws {@link UnknownCameraException} unless the camera has history. */
-    public void requireCamera(String camera) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM cameras WHERE camera = ?")) {
-            ps.setString(1, camera);
+    /** Maps the current row of a result set to one value. */
+    @FunctionalInterface
+    interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** Every row of the query, mapped; a database failure becomes {@link DatabaseUnavailableException}. */
+    private <T> List<T> rows(String sql, List<?> params, Row<T> row) {
+        List<T> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new UnknownCameraException(camera);
+                while (rs.next()) {
+                    out.add(row.map(rs));
                 }
             }
         } catch (SQLException e) {
             throw new DatabaseUnavailableException(e);
+        }
+        return out;
+    }
+
+    /** The first row of the query, mapped, or empty. */
+    private <T> Optional<T> first(String sql, List<?> params, Row<T> row) {
+        List<T> all = rows(sql + " LIMIT 1", params, row);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /** Throws {@link UnknownCameraException} unless the camera has history. */
+    public void requireCamera(String camera) {
+        if (first("SELECT 1 FROM cameras WHERE camera = ?", List.of(camera), rs -> true).isEmpty()) {
+            throw new UnknownCameraException(camera);
         }
     }
 
@@ -67,17 +87,7 @@ public class HistoryQueries {
                              WHERE c.camera = e.camera AND c.captured_at BETWEEN e.start_at AND e.end_at LIMIT 10) AS captions,
                        EXISTS (SELECT 1 FROM thumbnails th WHERE th.frame_id = e.peak_frame_id) AS has_thumbnail
                 FROM events e WHERE %s%s ORDER BY e.start_at DESC, e.id DESC LIMIT ?""".formatted(where, after);
-        List<HistoryRecords.EventView> events = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    events.add(event(rs, zone));
-                }
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
+        List<HistoryRecords.EventView> events = rows(sql, params, rs -> event(rs, zone));
         String next = null;
         if (events.size() > limit) {
             events = new ArrayList<>(events.subList(0, limit));
@@ -123,19 +133,8 @@ public class HistoryQueries {
         String sql = """
                 SELECT to_char(date_trunc(?, to_timestamp(e.start_at / 1000.0) AT TIME ZONE ?), 'YYYY-MM-DD"T"HH24:MI') AS b, count(*)
                 FROM events e WHERE %s GROUP BY b ORDER BY b""".formatted(where);
-        List<HistoryRecords.Bucket> buckets = new ArrayList<>();
-        long total = 0;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    buckets.add(new HistoryRecords.Bucket(rs.getString(1), rs.getLong(2)));
-                    total += rs.getLong(2);
-                }
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
+        List<HistoryRecords.Bucket> buckets = rows(sql, params, rs -> new HistoryRecords.Bucket(rs.getString(1), rs.getLong(2)));
+        long total = buckets.stream().mapToLong(HistoryRecords.Bucket::events).sum();
         return new HistoryRecords.Counts(label, bucket, zone.getId(), filter.camera().orElse(null), filter.since().orElse(null),
                 filter.until().orElse(null), total, buckets);
     }
@@ -172,17 +171,7 @@ public class HistoryQueries {
                        EXISTS (SELECT 1 FROM thumbnails th WHERE th.frame_id = w.last_frame_id),
                        ARRAY(SELECT t.status || ':' || t.at FROM watch_job_transitions t WHERE t.job_id = w.job_id ORDER BY t.at, t.status)
                 FROM watch_jobs w WHERE %s ORDER BY w.created_at DESC, w.job_id DESC LIMIT ?""".formatted(where);
-        List<HistoryRecords.WatchJobView> jobs = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    jobs.add(watchJob(rs, zone));
-                }
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
+        List<HistoryRecords.WatchJobView> jobs = rows(sql, params, rs -> watchJob(rs, zone));
         String next = null;
         if (jobs.size() > limit) {
             jobs = new ArrayList<>(jobs.subList(0, limit));
@@ -246,17 +235,7 @@ public class HistoryQueries {
                 SELECT %s
                 FROM captions c JOIN caption_texts t ON t.id = c.text_id
                 WHERE %s ORDER BY c.captured_at DESC, c.frame_id LIMIT ?""".formatted(CAPTION_COLUMNS, where);
-        List<CaptionProduced> captions = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            bind(ps, params);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    captions.add(caption(rs, 1));
-                }
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
+        List<CaptionProduced> captions = rows(sql, params, rs -> caption(rs, 1));
         return new HistoryRecords.CaptionPage(captions, captions.size(), limit, filter.since().orElse(null),
                 filter.until().orElse(null), false);
     }
@@ -267,14 +246,7 @@ public class HistoryQueries {
 
     /** The highest caption sequence number stored so far (0 when there is none). */
     public long lastCaptionSeq() {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM captions");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
+        return rows("SELECT coalesce(max(seq), 0) FROM captions", List.of(), rs -> rs.getLong(1)).get(0);
     }
 
     /** Captions with {@code from <= seq <= to} (of one camera, or all), in sequence order, at most {@code limit}. */
@@ -283,24 +255,10 @@ public class HistoryQueries {
                 SELECT c.seq, %s
                 FROM captions c JOIN caption_texts t ON t.id = c.text_id
                 WHERE c.seq BETWEEN ? AND ?%s ORDER BY c.seq LIMIT ?""".formatted(CAPTION_COLUMNS, camera.isPresent() ? " AND c.camera = ?" : "");
-        List<SequencedCaption> captions = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            ps.setLong(i++, from);
-            ps.setLong(i++, to);
-            if (camera.isPresent()) {
-                ps.setString(i++, camera.get());
-            }
-            ps.setInt(i, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    captions.add(new SequencedCaption(rs.getLong(1), caption(rs, 2)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
-        return captions;
+        List<Object> params = new ArrayList<>(List.of(from, to));
+        camera.ifPresent(params::add);
+        params.add(limit);
+        return rows(sql, params, rs -> new SequencedCaption(rs.getLong(1), caption(rs, 2)));
     }
 
     /** The columns {@link #caption} reads, in its order (tables captions c, caption_texts t). */
@@ -317,69 +275,29 @@ public class HistoryQueries {
     }
 
     public Optional<byte[]> thumbnail(UUID frameId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT jpeg FROM thumbnails WHERE frame_id = ?")) {
-            ps.setObject(1, frameId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
+        return first("SELECT jpeg FROM thumbnails WHERE frame_id = ?", List.of(frameId), rs -> rs.getBytes(1));
     }
 
+    /** The columns {@link #retention} reads, in its order (table cameras). */
+    private static final String CAMERA_COLUMNS = "camera, retention_days, first_seen_at, last_seen_at, time_zone";
+
     public List<HistoryRecords.CameraRetention> cameras() {
-        List<HistoryRecords.CameraRetention> cameras = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT camera, retention_days, first_seen_at, last_seen_at, time_zone FROM cameras ORDER BY camera");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                cameras.add(retention(rs));
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
-        return cameras;
+        return rows("SELECT " + CAMERA_COLUMNS + " FROM cameras ORDER BY camera", List.of(), this::retention);
     }
 
     /** One camera with its retention and current time zone; {@link UnknownCameraException} unless it has history. */
     public HistoryRecords.CameraRetention camera(String camera) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT camera, retention_days, first_seen_at, last_seen_at, time_zone FROM cameras WHERE camera = ?")) {
-            ps.setString(1, camera);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new UnknownCameraException(camera);
-                }
-                return retention(rs);
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
+        return first("SELECT " + CAMERA_COLUMNS + " FROM cameras WHERE camera = ?", List.of(camera), this::retention)
+                .orElseThrow(() -> new UnknownCameraException(camera));
     }
 
     /** Sets a camera's retention in days; empty = back to the default. */
     public HistoryRecords.CameraRetention setRetention(String camera, Optional<Integer> days) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "UPDATE cameras SET retention_days = ? WHERE camera = ? RETURNING camera, retention_days, first_seen_at, last_seen_at, time_zone")) {
-            if (days.isPresent()) {
-                ps.setInt(1, days.get());
-            } else {
-                ps.setNull(1, java.sql.Types.INTEGER);
-            }
-            ps.setString(2, camera);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new UnknownCameraException(camera);
-                }
-                return retention(rs);
-            }
-        } catch (SQLException e) {
-            throw new DatabaseUnavailableException(e);
-        }
+        List<Object> params = new ArrayList<>();
+        params.add(days.orElse(null));
+        params.add(camera);
+        return rows("UPDATE cameras SET retention_days = ?::integer WHERE camera = ? RETURNING " + CAMERA_COLUMNS, params, this::retention)
+                .stream().findFirst().orElseThrow(() -> new UnknownCameraException(camera));
     }
 
     private HistoryRecords.CameraRetention retention(ResultSet rs) throws SQLException {
@@ -389,7 +307,7 @@ public class HistoryQueries {
                 rs.getLong(3), rs.getLong(4), rs.getString(5));
     }
 
-    static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    static void bind(PreparedStatement ps, List<?> params) throws SQLException {
         for (int i = 0; i < params.size(); i++) {
             ps.setObject(i + 1, params.get(i));
         }

@@ -14,7 +14,7 @@ public final class SqlFilters {
         return filter.onCaptions(alias, params);
     }
 
-    public static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    public static void bind(PreparedStatement ps, List<?> params) throws SQLException {
         HistoryQueries.bind(ps, params);
     }
 }

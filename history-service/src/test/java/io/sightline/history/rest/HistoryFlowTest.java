@@ -221,14 +221,30 @@ class HistoryFlowTest {
         assertThat(result.getBoolean("pgvector_available")).isFalse();
         assertThat(result.getInt("fulltext_matches")).isZero(); // "delivery" is not a word of any caption
         assertThat(result.getString("results[0].text")).contains("van").contains("parcel");
+        // without a camera: every camera's texts are candidates, and the van is still found
+        assertThat(given().queryParam("q", "delivery").queryParam("limit", 100).get("/api/v1/history/search").then().statusCode(200)
+                .extract().jsonPath().getList("results.text", String.class)).anyMatch(t -> t.contains("van") && t.contains("parcel"));
 
-        // asked again: the same ranking, from the vectors kept in memory (none read from the database)
+        // asked again: the same ranking, from the vectors kept in memory (none read from the database), and the
+        // question's own embedding remembered (the model does not run again)
         double loadedBefore = registry.counter("sightline.history.search.vectors", "outcome", "loaded").count();
+        double embeddedBefore = registry.get("sightline.history.search.query.embeddings").tag("outcome", "computed")
+                .functionCounter().count();
+        double rememberedBefore = registry.get("sightline.history.search.query.embeddings").tag("outcome", "cached")
+                .functionCounter().count();
         JsonPath again = given().queryParam("q", "delivery").queryParam("camera", camera).get("/api/v1/history/search")
                 .then().statusCode(200).extract().jsonPath();
         assertThat(again.getList("results.text")).isEqualTo(result.getList("results.text"));
         assertThat(again.getList("results.similarity")).isEqualTo(result.getList("results.similarity"));
         assertThat(registry.counter("sightline.history.search.vectors", "outcome", "loaded").count()).isEqualTo(loadedBefore);
+        assertThat(registry.get("sightline.history.search.query.embeddings").tag("outcome", "computed").functionCounter().count())
+                .isEqualTo(embeddedBefore);
+        assertThat(registry.get("sightline.history.search.query.embeddings").tag("outcome", "cached").functionCounter().count())
+                .isEqualTo(rememberedBefore + 1);
+        // each stage of a search is timed
+        for (String stage : java.util.List.of("embed", "fulltext", "candidates", "cosine", "occurrences")) {
+            assertThat(registry.get("sightline.history.search.stage").tag("stage", stage).timer().count()).as(stage).isPositive();
+        }
 
         JsonPath fulltext = given().queryParam("q", "\"sleeping on the sofa\"").queryParam("camera", camera)
                 .get("/api/v1/history/search").then().statusCode(200).extract().jsonPath();
