@@ -33,7 +33,11 @@ import java.util.function.IntFunction;
  * sentences, C cameras, one detections record per 10 captions) from the in-JVM broker into an embedded
  * PostgreSQL; measured: ingest rate (first send to last row), then p50/p95 of search, timeline and a
  * caption page of 50, and the database size scaled to one million captions.
- * System properties: bench.captions (1000000), bench.distinct (20000), bench.cameras (10), bench.requests (200).
+ * System properties: bench.captions (1000000), bench.distinct (20000), bench.cameras (10), bench.requests (200),
+ * bench.data-dir (unset: a throw-away database; set: the database is kept there, and a later run on a directory
+ * that already holds at least bench.captions captions skips the ingest and measures the queries only),
+ * bench.baseline (true: also measure search without the vector cache), bench.service-jar (another build's
+ * quarkus-run.jar, e.g. the commit before a change, for a before/after on the same database).
  */
 public final class HistoryBench {
 
@@ -51,15 +55,31 @@ public final class HistoryBench {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            run();
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            System.exit(1); // the in-JVM broker's threads would keep the JVM alive
+        }
+    }
+
+    private static void run() throws Exception {
         int captions = Integer.getInteger("bench.captions", 1_000_000);
         int distinct = Integer.getInteger("bench.distinct", 20_000);
         int cameras = Integer.getInteger("bench.cameras", 10);
         int requests = Integer.getInteger("bench.requests", 200);
         Path root = Path.of(System.getProperty("sightline.project.root", "../..")).toAbsolutePath().normalize();
+        String dataDir = System.getProperty("bench.data-dir");
+        boolean baseline = Boolean.parseBoolean(System.getProperty("bench.baseline", "true"));
         List<String> texts = sentences(distinct);
 
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(freePort())
-                .setServerConfig("listen_addresses", "127.0.0.1").start()) {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(freePort())
+                .setServerConfig("listen_addresses", "127.0.0.1");
+        if (dataDir != null) {
+            Files.createDirectories(Path.of(dataDir));
+            builder.setDataDirectory(Path.of(dataDir)).setCleanDataDirectory(false);
+        }
+        try (EmbeddedPostgres pg = builder.start()) {
             int httpPort = freePort();
             Files.createDirectories(Path.of("target"));
             Process service = startService(root, pg, httpPort, "target/history-service.log", null);
@@ -68,11 +88,13 @@ public final class HistoryBench {
                 String base = "http://127.0.0.1:" + httpPort;
                 awaitReady(http, base);
 
+                long stored = storedCaptions(pg);
+                boolean ingest = stored < captions;
                 Random random = new Random(42);
                 long start = System.nanoTime();
                 KafkaProducer<String, byte[]> producer = TestKafka.producer();
                 long t0 = System.currentTimeMillis() - Duration.ofDays(7).toMillis();
-                for (int i = 0; i < captions; i++) {
+                for (int i = 0; ingest && i < captions; i++) {
                     String camera = "cam-" + (i % cameras);
                     long at = t0 + (long) i * Duration.ofDays(7).toMillis() / captions;
                     String text = texts.get(random.nextInt(texts.size()));
@@ -110,8 +132,9 @@ public final class HistoryBench {
                 }
                 StringBuilder out = new StringBuilder();
                 out.append(String.format(Locale.ROOT, "| captions | distinct texts | ingest (captions/s) | DB size | DB size per 1M captions |%n|---|---|---|---|---|%n"));
-                out.append(String.format(Locale.ROOT, "| %d | %d | %.0f | %.0f MB | %.0f MB |%n%n", captions, distinct,
-                        captions / seconds, dbBytes / 1e6, dbBytes / 1e6 * 1_000_000 / captions));
+                out.append(String.format(Locale.ROOT, "| %d | %d | %s | %.0f MB | %.0f MB |%n%n", captions, distinct,
+                        ingest ? String.format(Locale.ROOT, "%.0f", captions / seconds) : "(kept database: " + stored + " stored, not measured)",
+                        dbBytes / 1e6, dbBytes / 1e6 * 1_000_000 / captions));
                 System.out.print(out);
                 int printed = out.length();
                 out.append("| request | p50 (ms) | p95 (ms) |\n|---|---|---|\n");
@@ -120,20 +143,25 @@ public final class HistoryBench {
                         + "&q=" + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
                 out.append(latency(http, requests, "search (all cameras)", i -> base + "/api/v1/history/search?q="
                         + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
+                // every request a question not asked before (no cached query embedding can help)
+                out.append(latency(http, requests, "search (one camera, every query new)", i -> base + "/api/v1/history/search?camera=cam-"
+                        + (i % cameras) + "&q=" + URLEncoder.encode(newQuery(i), StandardCharsets.UTF_8)));
                 out.append(latency(http, requests, "events page of 50", i -> base + "/api/v1/history/events?camera=cam-" + (i % cameras) + "&limit=50"));
                 out.append(latency(http, requests, "captions page of 50", i -> base + "/api/v1/history/captions?camera=cam-" + (i % cameras) + "&limit=50"));
+                out.append(searchStages(http, base));
                 service.destroy();
                 service.waitFor();
-
-                // the baseline, same database, same run: the service with no vector cache (every search reads every
-                // candidate's real[] embedding from the database, as before the cache)
-                service = startService(root, pg, httpPort, "target/history-service-nocache.log", "0");
-                awaitReady(http, base);
-                out.append("\nBaseline, same run and database, `search.vector-cache-size=0`:\n\n| request | p50 (ms) | p95 (ms) |\n|---|---|---|\n");
-                out.append(latency(http, requests, "search (one camera)", i -> base + "/api/v1/history/search?camera=cam-" + (i % cameras)
-                        + "&q=" + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
-                out.append(latency(http, requests, "search (all cameras)", i -> base + "/api/v1/history/search?q="
-                        + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
+                if (baseline) {
+                    // the baseline, same database, same run: the service with no vector cache (every search reads every
+                    // candidate's real[] embedding from the database, as before the cache)
+                    service = startService(root, pg, httpPort, "target/history-service-nocache.log", "0");
+                    awaitReady(http, base);
+                    out.append("\nBaseline, same run and database, `search.vector-cache-size=0`:\n\n| request | p50 (ms) | p95 (ms) |\n|---|---|---|\n");
+                    out.append(latency(http, requests, "search (one camera)", i -> base + "/api/v1/history/search?camera=cam-" + (i % cameras)
+                            + "&q=" + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
+                    out.append(latency(http, requests, "search (all cameras)", i -> base + "/api/v1/history/search?q="
+                            + URLEncoder.encode(queries[i % queries.length], StandardCharsets.UTF_8)));
+                }
                 System.out.print(out.substring(printed));
                 Files.writeString(Path.of("target/results.md"), out.toString());
             } finally {
@@ -144,9 +172,19 @@ public final class HistoryBench {
         System.exit(0);
     }
 
+    private static long storedCaptions(EmbeddedPostgres pg) {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM captions")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception noTableYet) {
+            return 0;
+        }
+    }
+
     private static Process startService(Path root, EmbeddedPostgres pg, int httpPort, String log, String vectorCache) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar",
-                root.resolve("history-service/target/quarkus-app/quarkus-run.jar").toString())
+                System.getProperty("bench.service-jar", root.resolve("history-service/target/quarkus-app/quarkus-run.jar").toString()))
                 .redirectErrorStream(true).redirectOutput(new File(log));
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -176,6 +214,35 @@ public final class HistoryBench {
         micros.sort(null);
         return String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", name, micros.get(micros.size() / 2) / 1000.0,
                 micros.get((int) Math.ceil(micros.size() * 0.95) - 1) / 1000.0);
+    }
+
+    /** Mean time per search stage over every search of this service run, from its own timers (/q/metrics). */
+    private static String searchStages(HttpClient http, String base) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.Map<String, double[]> stages = new java.util.TreeMap<>();
+        for (String line : metrics.split("\n")) {
+            if (Boolean.getBoolean("bench.debug") && line.contains("search_stage")) {
+                System.out.println(line);
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile("^sightline_history_search_stage_seconds_(count|sum)\\{.*stage=\"([a-z]+)\".*\\} ([0-9.Ee+-]+)( #.*)?$").matcher(line);
+            if (m.matches()) {
+                double[] v = stages.computeIfAbsent(m.group(2), k -> new double[2]);
+                v[m.group(1).equals("count") ? 0 : 1] = Double.parseDouble(m.group(3));
+            }
+        }
+        StringBuilder out = new StringBuilder("\nSearch stages, mean over every search above (the service's `sightline_history_search_stage` timers):\n\n"
+                + "| stage | searches | mean (ms) |\n|---|---|---|\n");
+        stages.forEach((stage, v) -> out.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f |%n", stage, v[0], v[0] == 0 ? 0 : v[1] / v[0] * 1000)));
+        return out.append("\n").toString();
+    }
+
+    /** The i-th of 960 distinct questions, phrased unlike the stored captions. */
+    private static String newQuery(int i) {
+        return "when did " + SUBJECTS[i % SUBJECTS.length].toLowerCase(Locale.ROOT) + " "
+                + ACTIONS[(i / SUBJECTS.length) % ACTIONS.length].replace("is ", "") + " "
+                + PLACES[(i / (SUBJECTS.length * ACTIONS.length)) % PLACES.length];
     }
 
     private static List<String> sentences(int n) {
