@@ -140,6 +140,17 @@ public interface HistoryConfig {
         @WithDefault("20000")
         int vectorCacheSize();
 
+        /**
+         * Use pgvector's HNSW index for the semantic side where the server has the extension (it is created, with a
+         * vector column and the index, at start); false keeps exact cosine in Java everywhere.
+         */
+        @WithDefault("true")
+        boolean pgvector();
+
+        /** pgvector's {@code hnsw.ef_search}: candidates the index walks per search (higher: better recall, slower). */
+        @WithDefault("200")
+        int hnswEfSearch();
+
         /** Query embeddings kept for repeated search texts (least recently used evicted); 0 disables the cache. */
         @WithDefault("256")
         int queryEmbeddingCacheSize();

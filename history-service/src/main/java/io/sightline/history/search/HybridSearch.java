@@ -8,8 +8,6 @@ import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.logging.Log;
-import io.quarkus.runtime.StartupEvent;
 import io.sightline.embeddings.RecentEmbeddings;
 import io.sightline.history.config.HistoryConfig;
 import io.sightline.history.store.DatabaseUnavailableException;
@@ -17,13 +15,13 @@ import io.sightline.history.store.Filter;
 import io.sightline.history.store.HistoryQueries;
 import io.sightline.history.store.SqlFilters;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,13 +39,15 @@ import java.util.concurrent.TimeUnit;
  * and MiniLM semantic similarity, fused by reciprocal rank ({@code sum 1/(k + rank)}). The unit ranked
  * is a distinct caption text; each result is its newest occurrence inside the filter, with the
  * episodes that frame belongs to. Semantic similarity is exact cosine over the texts left after the
- * camera/time/label filters (newest first, at most {@code semantic-candidates}); the response says so.
- * pgvector is detected at startup and reported, but not used yet (see README).
+ * camera/time/label filters (newest first, at most {@code semantic-candidates}), or, where the server has
+ * pgvector ({@link PgvectorIndex}), a nearest-neighbour search of its HNSW index under the same filters; the
+ * response says which.
  */
 @ApplicationScoped
 public class HybridSearch {
 
     public static final String EXACT = "exact-cosine";
+    public static final String HNSW = "pgvector-hnsw";
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Hit(UUID frameId, String camera, long capturedAt, String time, String text, double score,
@@ -68,10 +68,12 @@ public class HybridSearch {
     private final Map<String, Timer> stages = new HashMap<>();
     private final TextVectors vectors;
     private final RecentEmbeddings queries;
-    private volatile boolean pgvector;
+    private final PgvectorIndex pgvector;
 
-    HybridSearch(AgroalDataSource dataSource, CaptionEmbedder embedder, ObjectMapper json, HistoryConfig config, MeterRegistry registry) {
+    HybridSearch(AgroalDataSource dataSource, CaptionEmbedder embedder, ObjectMapper json, HistoryConfig config, MeterRegistry registry,
+                 PgvectorIndex pgvector) {
         this.dataSource = dataSource;
+        this.pgvector = pgvector;
         this.embedder = embedder;
         this.json = json;
         this.config = config.search();
@@ -88,18 +90,6 @@ public class HybridSearch {
                 .description("search texts the model embedded").register(registry);
     }
 
-    void detectPgvector(@Observes StartupEvent event) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'");
-             ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            pgvector = rs.getLong(1) > 0;
-            Log.infof("semantic search: %s (pgvector %s on this server)", EXACT, pgvector ? "available" : "not installed");
-        } catch (SQLException e) {
-            Log.warnf("could not check for pgvector: %s", e.getMessage());
-        }
-    }
-
     public Result search(String query, Filter filter, int limit, ZoneId zone) {
         return timer.record(() -> run(query, filter, limit, zone));
     }
@@ -111,7 +101,8 @@ public class HybridSearch {
         try (Connection c = dataSource.getConnection()) {
             List<Long> fulltext = fulltext(c, query, filter);
             start = lap("fulltext", start);
-            Similarities similarity = semantic(c, q, filter);
+            boolean hnsw = pgvector.state(c) == PgvectorIndex.State.IN_USE;
+            Similarities similarity = hnsw ? nearest(c, q, filter) : semantic(c, q, filter);
             List<Long> semantic = similarity.ranked();
             Map<Long, Double> fused = new HashMap<>();
             Map<Long, Integer> ftRank = new HashMap<>();
@@ -131,7 +122,8 @@ public class HybridSearch {
             Map<Long, Hit> hits = occurrences(c, top, filter, fused, ftRank, semRank, similarity, zone);
             lap("occurrences", start);
             List<Hit> ordered = top.stream().map(hits::get).filter(h -> h != null).toList();
-            return new Result(query, "websearch_to_tsquery('english')", EXACT, pgvector, similarity.scored(), fulltext.size(), ordered);
+            return new Result(query, "websearch_to_tsquery('english')", hnsw ? HNSW : EXACT, pgvector.available(), similarity.scored(),
+                    fulltext.size(), ordered);
         } catch (SQLException e) {
             throw new DatabaseUnavailableException(e);
         }
@@ -263,6 +255,60 @@ public class HybridSearch {
         List<Long> ranked = order.stream().map(i -> idsF[i]).toList();
         lap("cosine", start);
         return new Similarities(ids, values, scored, ranked);
+    }
+
+    /**
+     * The {@code fulltext-candidates} nearest texts by pgvector's cosine distance under the filter, through the HNSW
+     * index. Iterative index scans (pgvector 0.8) keep walking the graph until enough texts pass the filter; their
+     * relaxed order is put right here.
+     */
+    private Similarities nearest(Connection c, float[] q, Filter filter) throws SQLException {
+        long start = System.nanoTime();
+        try (Statement st = c.createStatement()) {
+            st.execute("SET hnsw.ef_search = " + Math.max(1, config.hnswEfSearch()));
+            st.execute("SET hnsw.iterative_scan = relaxed_order");
+        }
+        String vector = PgvectorIndex.literal(q);
+        List<Object> params = new ArrayList<>();
+        params.add(vector);
+        String where;
+        if (filter.isEmpty()) {
+            where = "TRUE";
+        } else if (filter.cameraOnly()) {
+            where = "EXISTS (SELECT 1 FROM camera_texts ct WHERE ct.text_id = t.id AND ct.camera = ?)";
+            params.add(filter.camera().orElseThrow());
+        } else {
+            where = "EXISTS (SELECT 1 FROM captions c WHERE c.text_id = t.id AND " + SqlFilters.onCaptions(filter, "c", params) + ")";
+        }
+        params.add(vector);
+        params.add(config.fulltextCandidates());
+        String sql = """
+                SELECT t.id, 1 - (t.%1$s <=> ?::vector) FROM caption_texts t
+                WHERE t.%1$s IS NOT NULL AND %2$s
+                ORDER BY t.%1$s <=> ?::vector LIMIT ?""".formatted(PgvectorIndex.COLUMN, where);
+        long[] idArray = new long[config.fulltextCandidates()];
+        double[] valueArray = new double[config.fulltextCandidates()];
+        int n = 0;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            SqlFilters.bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next() && n < idArray.length) {
+                    idArray[n] = rs.getLong(1);
+                    valueArray[n++] = rs.getDouble(2);
+                }
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> {
+            int bySimilarity = Double.compare(valueArray[y], valueArray[x]);
+            return bySimilarity != 0 ? bySimilarity : Long.compare(idArray[x], idArray[y]);
+        });
+        List<Long> ranked = Arrays.stream(order).map(i -> idArray[i]).toList();
+        lap("candidates", start);
+        return new Similarities(idArray, valueArray, n, ranked);
     }
 
     private Map<Long, Hit> occurrences(Connection c, List<Long> textIds, Filter filter, Map<Long, Double> fused,
