@@ -201,6 +201,19 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         return textReused.get();
     }
 
+    /**
+     * What the text detector has run so far (coarse passes, full-resolution region and whole-frame passes, input
+     * pixels); zeros without OCR.
+     */
+    public TextDetectionCounts textDetection() {
+        return sessions.text() == null ? new TextDetectionCounts(0, 0, 0, 0) : sessions.text().detectionCounts();
+    }
+
+    /** The text reader (tests: the whole-frame detection as the reference), or null without OCR. */
+    TextReader textReader() {
+        return sessions.text();
+    }
+
     /** Text regions given to the recognizer so far (it only sees regions the text detector found). */
     long recognizedCrops() {
         return sessions.text() == null ? 0 : sessions.text().recognizedCrops();
