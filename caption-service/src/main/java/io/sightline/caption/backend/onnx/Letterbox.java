@@ -21,6 +21,9 @@ final class Letterbox {
     }
 
     private final int size;
+    private final float[] rowB;
+    private final float[] rowG;
+    private final float[] rowR;
     private int sourceWidth = -1;
     private int sourceHeight = -1;
     private int width;
@@ -38,6 +41,9 @@ final class Letterbox {
 
     Letterbox(int size) {
         this.size = size;
+        this.rowB = new float[size];
+        this.rowG = new float[size];
+        this.rowR = new float[size];
     }
 
     static Planes of(BgrImage image, int size) {
@@ -116,19 +122,24 @@ final class Letterbox {
             int r1 = image.offset() + y1[y] * image.rowStride();
             float fy = wy[y];
             float gy = 1 - fy;
-            int row = y * size;
             for (int x = 0; x < width; x++) {
                 int c0 = x0[x] * ps;
                 int c1 = x1[x] * ps;
                 float fx = wx[x];
                 float gx = 1 - fx;
-                int o = row + x;
-                target.put(o, blend(data, r0 + c0 + ob, r0 + c1 + ob, r1 + c0 + ob, r1 + c1 + ob, fx, gx, fy, gy));
-                target.put(plane + o, blend(data, r0 + c0 + og, r0 + c1 + og, r1 + c0 + og, r1 + c1 + og, fx, gx, fy, gy));
-                target.put(2 * plane + o,
-                        blend(data, r0 + c0 + or, r0 + c1 + or, r1 + c0 + or, r1 + c1 + or, fx, gx, fy, gy));
+                rowB[x] = blend(data, r0 + c0 + ob, r0 + c1 + ob, r1 + c0 + ob, r1 + c1 + ob, fx, gx, fy, gy);
+                rowG[x] = blend(data, r0 + c0 + og, r0 + c1 + og, r1 + c0 + og, r1 + c1 + og, fx, gx, fy, gy);
+                rowR[x] = blend(data, r0 + c0 + or, r0 + c1 + or, r1 + c0 + or, r1 + c1 + or, fx, gx, fy, gy);
             }
+            putRow(target, y * size, plane);
         }
+    }
+
+    /** One resized row of each plane into the target: bulk copies, the resize loop stays on heap arrays. */
+    private void putRow(FloatBuffer target, int row, int plane) {
+        target.put(row, rowB, 0, width);
+        target.put(plane + row, rowG, 0, width);
+        target.put(2 * plane + row, rowR, 0, width);
     }
 
     private static float blend(byte[] d, int a, int b, int c, int e, float fx, float gx, float fy, float gy) {
@@ -148,7 +159,6 @@ final class Letterbox {
             int r1 = image.offset() + y1[y] * image.rowStride();
             float fy = wy[y];
             float gy = 1 - fy;
-            int row = y * size;
             for (int x = 0; x < width; x++) {
                 int p00 = data[r0 + x0[x]];
                 int p01 = data[r0 + x1[x]];
@@ -156,11 +166,11 @@ final class Letterbox {
                 int p11 = data[r1 + x1[x]];
                 float fx = wx[x];
                 float gx = 1 - fx;
-                int o = row + x;
-                target.put(o, blend(p00, p01, p10, p11, sb, fx, gx, fy, gy));
-                target.put(plane + o, blend(p00, p01, p10, p11, sg, fx, gx, fy, gy));
-                target.put(2 * plane + o, blend(p00, p01, p10, p11, sr, fx, gx, fy, gy));
+                rowB[x] = blend(p00, p01, p10, p11, sb, fx, gx, fy, gy);
+                rowG[x] = blend(p00, p01, p10, p11, sg, fx, gx, fy, gy);
+                rowR[x] = blend(p00, p01, p10, p11, sr, fx, gx, fy, gy);
             }
+            putRow(target, y * size, plane);
         }
     }
 
