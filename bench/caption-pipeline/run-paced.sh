@@ -22,7 +22,7 @@ fi
 CP="test-support/target/classes:common/target/classes:$(cat "$OUT/cp-ts.txt")"
 rm -rf "$OUT/classes" && mkdir -p "$OUT/classes"
 javac -d "$OUT/classes" -cp "$CP" bench/caption-pipeline/src/main/java/io/sightline/bench/caption/PacedCamerasBench.java
-cd bench/caption-pipeline
+cd bench/caption-pipeline && mkdir -p target   # the driver writes the service log to target/
 exec java -Dcaption.jar="$ROOT/caption-service/target/quarkus-app/quarkus-run.jar" "-Dcaption.jvm=$CAPTION_JVM" \
   -cp "$OUT/classes:$ROOT/test-support/target/classes:$ROOT/common/target/classes:$(cat "$OUT/cp-ts.txt")" \
   io.sightline.bench.caption.PacedCamerasBench "$@"
