@@ -113,6 +113,22 @@ final class BgrImage {
         return data[(y * width + x) * 3 + channel] & 0xff;
     }
 
+    /** The {@code w x h} rectangle at {@code (x, y)}, which must lie inside the image. */
+    BgrImage crop(int x, int y, int w, int h) {
+        if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > width || y + h > height) {
+            throw new IllegalArgumentException("crop " + w + "x" + h + " at " + x + "," + y + " outside " + width + "x"
+                    + height);
+        }
+        if (x == 0 && y == 0 && w == width && h == height) {
+            return this;
+        }
+        byte[] out = new byte[w * h * 3];
+        for (int row = 0; row < h; row++) {
+            System.arraycopy(data, ((y + row) * width + x) * 3, out, row * w * 3, w * 3);
+        }
+        return new BgrImage(w, h, out);
+    }
+
     /** Bilinear resize as OpenCV's {@code cv2.resize(..., INTER_LINEAR)}. */
     BgrImage resize(int newWidth, int newHeight) {
         if (newWidth == width && newHeight == height) {

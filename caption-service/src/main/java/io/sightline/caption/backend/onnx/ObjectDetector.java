@@ -44,16 +44,15 @@ final class ObjectDetector implements AutoCloseable {
     }
 
     /**
-     * One caller's tensors, reused frame after frame: the letterbox is written into a float array and copied
-     * into a direct buffer that an input tensor wraps without copying, and ORT writes the head into a pinned
-     * direct output tensor. Without it every frame allocated and copied the 2 MiB input twice and the
-     * 1.2 MiB output three times. Not thread-safe: one per lane.
+     * One caller's tensors, reused frame after frame: the letterbox is written straight into the direct buffer an
+     * input tensor wraps (ORT's Java API uses a direct native-order buffer in place, without copying it), and ORT
+     * writes the head into a pinned direct output tensor that the decoder reads in place. Not thread-safe: one
+     * per lane.
      */
     final class Scratch implements AutoCloseable {
-        private final float[] chw = new float[3 * INPUT_SIZE * INPUT_SIZE];
-        private final float[] raw = new float[YoloxDecoder.cellCount(INPUT_SIZE) * (5 + classes)];
-        private final FloatBuffer in = direct(chw.length);
-        private final FloatBuffer out = direct(raw.length);
+        private final Letterbox letterbox = new Letterbox(INPUT_SIZE);
+        private final FloatBuffer in = direct(3 * INPUT_SIZE * INPUT_SIZE);
+        private final FloatBuffer out = direct(YoloxDecoder.cellCount(INPUT_SIZE) * (5 + classes));
         private final OnnxTensor inTensor;
         private final OnnxTensor outTensor;
         private final Map<String, OnnxTensor> inputs;
@@ -72,6 +71,11 @@ final class ObjectDetector implements AutoCloseable {
             this.outputs = Map.of(output, outTensor);
         }
 
+        /** The buffer the input tensor reads (tests: ORT must see what the letterbox wrote, with no copy between). */
+        FloatBuffer input() {
+            return in;
+        }
+
         @Override
         public void close() {
             inTensor.close();
@@ -87,19 +91,15 @@ final class ObjectDetector implements AutoCloseable {
         return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    List<ScoredBox> detect(BgrImage image, float scoreThreshold, float nmsIou, Scratch scratch) throws OrtException {
-        double ratio = Letterbox.into(image, INPUT_SIZE, scratch.chw);
-        scratch.in.clear();
-        scratch.in.put(scratch.chw);
-        scratch.in.clear();
+    List<ScoredBox> detect(InterleavedRaster image, float scoreThreshold, float nmsIou, Scratch scratch)
+            throws OrtException {
+        double ratio = scratch.letterbox.write(image, scratch.in);
         try (OrtSession.Result ignored = session.run(scratch.inputs, scratch.outputs)) {
-            scratch.out.clear();
-            scratch.out.get(scratch.raw);
+            List<ScoredBox> candidates = YoloxDecoder.candidates(scratch.out, INPUT_SIZE, classes, ratio,
+                    scoreThreshold, image.width(), image.height());
+            List<ScoredBox> kept = NonMaxSuppression.classWise(candidates, nmsIou);
+            return kept.size() > MAX_OBJECTS ? kept.subList(0, MAX_OBJECTS) : kept;
         }
-        List<ScoredBox> candidates = YoloxDecoder.candidates(scratch.raw, INPUT_SIZE, classes, ratio,
-                scoreThreshold, image.width, image.height);
-        List<ScoredBox> kept = NonMaxSuppression.classWise(candidates, nmsIou);
-        return kept.size() > MAX_OBJECTS ? kept.subList(0, MAX_OBJECTS) : kept;
     }
 
     @Override

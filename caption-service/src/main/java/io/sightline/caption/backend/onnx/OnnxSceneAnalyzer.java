@@ -201,6 +201,19 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         return textReused.get();
     }
 
+    /**
+     * What the text detector has run so far (coarse passes, full-resolution region and whole-frame passes, input
+     * pixels); zeros without OCR.
+     */
+    public TextDetectionCounts textDetection() {
+        return sessions.text() == null ? new TextDetectionCounts(0, 0, 0, 0) : sessions.text().detectionCounts();
+    }
+
+    /** The text reader (tests: the whole-frame detection as the reference), or null without OCR. */
+    TextReader textReader() {
+        return sessions.text();
+    }
+
     /** Text regions given to the recognizer so far (it only sees regions the text detector found). */
     long recognizedCrops() {
         return sessions.text() == null ? 0 : sessions.text().recognizedCrops();
@@ -213,14 +226,25 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
 
     private SceneAnalysis run(BufferedImage image, boolean withText) {
         Objects.requireNonNull(image, "image");
-        return run(BgrImage.of(image), withText);
+        if (withText && options.ocr()) {
+            return run(BgrImage.of(image), true);
+        }
+        // objects only: the detector reads the decoded raster in place, no B,G,R copy of the frame
+        InterleavedRaster raster = InterleavedRaster.inPlace(image);
+        return raster == null ? run(BgrImage.of(image), false) : run(raster, null);
     }
 
     private SceneAnalysis run(BgrImage bgr, boolean withText) {
+        return run(InterleavedRaster.of(bgr), withText ? bgr : null);
+    }
+
+    /** Objects in {@code raster}, and the text of {@code textImage} (the same frame as B,G,R bytes) unless null. */
+    private SceneAnalysis run(InterleavedRaster raster, BgrImage textImage) {
         Lane lane = acquire();
         try {
             long t0 = System.nanoTime();
-            List<ScoredBox> found = lane.objects().detect(bgr, options.scoreThreshold(), options.nmsIou(), lane.scratch());
+            List<ScoredBox> found = lane.objects().detect(raster, options.scoreThreshold(), options.nmsIou(),
+                    lane.scratch());
             long t1 = System.nanoTime();
             List<DetectionsProduced.Detection> objects = new ArrayList<>(found.size());
             for (ScoredBox b : found) {
@@ -228,8 +252,8 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
             }
             List<DetectionsProduced.RecognizedText> texts = new ArrayList<>();
             long ocrMs = 0;
-            if (withText && lane.text() != null) {
-                for (TextReader.Line line : lane.text().read(bgr, options.maxOcrLines())) {
+            if (textImage != null && lane.text() != null) {
+                for (TextReader.Line line : lane.text().read(textImage, options.maxOcrLines())) {
                     texts.add(new DetectionsProduced.RecognizedText(line.text(), round(line.score()),
                             toBox(line.quad().bounds())));
                 }
@@ -237,7 +261,7 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
             }
             return new SceneAnalysis(objects, texts, TimeUnit.NANOSECONDS.toMillis(t1 - t0), ocrMs);
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on a " + bgr.width + "x" + bgr.height + " image: "
+            throw new IllegalStateException("ONNX Runtime failed on a " + raster.width() + "x" + raster.height() + " image: "
                     + e.getMessage(), e);
         } finally {
             freeLanes.add(lane);

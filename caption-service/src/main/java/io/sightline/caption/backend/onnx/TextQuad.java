@@ -23,6 +23,12 @@ record TextQuad(double[] tl, double[] tr, double[] br, double[] bl, double score
         return (int) Math.max(leftHeight(), Math.hypot(br[0] - tr[0], br[1] - tr[1]));
     }
 
+    /** The same quad moved by {@code (dx, dy)}: from a region's pixels to the frame's. */
+    TextQuad shifted(double dx, double dy) {
+        return new TextQuad(new double[] {tl[0] + dx, tl[1] + dy}, new double[] {tr[0] + dx, tr[1] + dy},
+                new double[] {br[0] + dx, br[1] + dy}, new double[] {bl[0] + dx, bl[1] + dy}, score);
+    }
+
     /** Smallest axis-aligned box around the four corners. */
     Box bounds() {
         double x1 = Math.min(Math.min(tl[0], tr[0]), Math.min(br[0], bl[0]));

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * PaddleOCR PP-OCRv4 on three ONNX Runtime sessions: DB text detection, 0/180 degree direction
@@ -44,7 +45,11 @@ final class TextReader implements AutoCloseable {
     private final String clsInput;
     private final String recInput;
     private final CtcDecoder decoder;
-    private final java.util.concurrent.atomic.AtomicLong recognizedCrops = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong recognizedCrops = new AtomicLong();
+    private final AtomicLong coarsePasses = new AtomicLong();
+    private final AtomicLong regionPasses = new AtomicLong();
+    private final AtomicLong wholeFramePasses = new AtomicLong();
+    private final AtomicLong detectedPixels = new AtomicLong();
 
     TextReader(OrtEnvironment env, OrtSession detector, Path detFile, OrtSession direction, Path clsFile,
                OrtSession recognizer, Path recFile, CtcDecoder decoder) {
@@ -66,10 +71,12 @@ final class TextReader implements AutoCloseable {
 
     /** Text lines in reading order, at most {@code maxLines} of them. */
     List<Line> read(BgrImage image, int maxLines) throws OrtException {
-        if (maxLines <= 0) {
-            return List.of();
-        }
-        List<TextQuad> quads = sortReadingOrder(detect(image));
+        return maxLines <= 0 ? List.of() : read(image, detect(image), maxLines);
+    }
+
+    /** The lines of the given text regions (tests: recognition on the whole-frame detection). */
+    List<Line> read(BgrImage image, List<TextQuad> regions, int maxLines) throws OrtException {
+        List<TextQuad> quads = sortReadingOrder(regions);
         if (quads.size() > maxLines) {
             quads = quads.subList(0, maxLines);
         }
@@ -92,11 +99,53 @@ final class TextReader implements AutoCloseable {
         return lines;
     }
 
+    /**
+     * Text regions, coarse to fine: a pass at half the frame's resolution finds where text may be (nothing: done),
+     * then the full-resolution pass runs on those places only ({@link CoarseTextMap}), or on the whole frame when
+     * they cover most of it. Half resolution still shows the 16 px small print of a 1080p screen 8 px high, which
+     * the detector finds; at a quarter it does not (bench/caption-onnx/RESULTS.md). When the full pass itself runs
+     * at half resolution or less (1920 px frames and up), there is nothing cheaper to look with: whole frame.
+     */
     List<TextQuad> detect(BgrImage image) throws OrtException {
+        int[] full = detInputSize(image.width, image.height);
+        int[] coarse = CoarseTextMap.inputSize(image.width, image.height);
+        if ((long) coarse[0] * coarse[1] * 2 > (long) full[0] * full[1]) {
+            return detectWholeFrame(image);
+        }
+        float[] prob = probabilities(image.resize(coarse[0], coarse[1]), coarse[0], coarse[1]);
+        coarsePasses.incrementAndGet();
+        List<CoarseTextMap.Region> regions = CoarseTextMap.regions(prob, coarse[0], coarse[1], image.width, image.height,
+                (double) full[0] / image.width, (double) full[1] / image.height);
+        if (regions.isEmpty()) {
+            return List.of();
+        }
+        if (CoarseTextMap.area(regions) > CoarseTextMap.WHOLE_FRAME_SHARE * image.width * image.height) {
+            return detectWholeFrame(image);
+        }
+        List<TextQuad> out = new ArrayList<>();
+        for (CoarseTextMap.Region r : regions) {
+            BgrImage part = image.crop(r.x(), r.y(), r.width(), r.height());
+            float[] regionProb = probabilities(part.resize(r.inputWidth(), r.inputHeight()), r.inputWidth(), r.inputHeight());
+            regionPasses.incrementAndGet();
+            for (TextQuad q : DbPostProcess.boxes(regionProb, r.inputWidth(), r.inputHeight(), r.width(), r.height())) {
+                out.add(q.shifted(r.x(), r.y()));
+            }
+        }
+        return out;
+    }
+
+    /** The full-resolution pass over the whole frame (PaddleOCR's own way). */
+    List<TextQuad> detectWholeFrame(BgrImage image) throws OrtException {
         int[] size = detInputSize(image.width, image.height);
         int w = size[0];
         int h = size[1];
-        BgrImage resized = image.resize(w, h);
+        float[] prob = probabilities(image.resize(w, h), w, h);
+        wholeFramePasses.incrementAndGet();
+        return DbPostProcess.boxes(prob, w, h, image.width, image.height);
+    }
+
+    /** The detector's text probability map of an image already at its input size (multiples of 32). */
+    private float[] probabilities(BgrImage resized, int w, int h) throws OrtException {
         int plane = w * h;
         float[] chw = new float[3 * plane];
         byte[] px = resized.data;
@@ -115,11 +164,18 @@ final class TextReader implements AutoCloseable {
             prob = new float[out.remaining()];
             out.get(prob);
         }
+        detectedPixels.addAndGet(plane);
         if (prob.length != plane) {
             throw new IllegalStateException("text detector returned " + prob.length + " values for a " + w + "x" + h
                     + " input");
         }
-        return DbPostProcess.boxes(prob, w, h, image.width, image.height);
+        return prob;
+    }
+
+    /** What the text detector has run so far: passes by kind and input pixels over all of them. */
+    TextDetectionCounts detectionCounts() {
+        return new TextDetectionCounts(coarsePasses.get(), regionPasses.get(), wholeFramePasses.get(),
+                detectedPixels.get());
     }
 
     /** Longest side limited to 960, each side rounded to a multiple of 32 (at least 32): {width, height}. */

@@ -1,5 +1,6 @@
 package io.sightline.caption.backend.onnx;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,14 +26,15 @@ final class YoloxDecoder {
 
     /**
      * Candidates above {@code scoreThreshold}, one per (cell, class), boxes divided by {@code ratio} and
-     * clipped to the original image.
+     * clipped to the original image. Reads {@code raw} at absolute positions (ORT's output buffer as it is, no
+     * copy); only cells whose objectness passes the threshold are decoded.
      */
-    static List<ScoredBox> candidates(float[] raw, int inputSize, int classes, double ratio,
+    static List<ScoredBox> candidates(FloatBuffer raw, int inputSize, int classes, double ratio,
                                       float scoreThreshold, int imageWidth, int imageHeight) {
         int stride = 5 + classes;
         int cells = cellCount(inputSize);
-        if (raw.length != cells * stride) {
-            throw new IllegalArgumentException("expected " + cells + "x" + stride + " outputs, got " + raw.length);
+        if (raw.capacity() != cells * stride) {
+            throw new IllegalArgumentException("expected " + cells + "x" + stride + " outputs, got " + raw.capacity());
         }
         List<ScoredBox> out = new ArrayList<>();
         int cell = 0;
@@ -41,17 +43,17 @@ final class YoloxDecoder {
             for (int gy = 0; gy < grid; gy++) {
                 for (int gx = 0; gx < grid; gx++, cell++) {
                     int o = cell * stride;
-                    float objectness = raw[o + 4];
+                    float objectness = raw.get(o + 4);
                     if (objectness < scoreThreshold) {
                         continue; // class scores are <= 1, so no class can pass
                     }
-                    double cx = (raw[o] + gx) * s;
-                    double cy = (raw[o + 1] + gy) * s;
-                    double w = Math.exp(raw[o + 2]) * s;
-                    double h = Math.exp(raw[o + 3]) * s;
+                    double cx = (raw.get(o) + gx) * s;
+                    double cy = (raw.get(o + 1) + gy) * s;
+                    double w = Math.exp(raw.get(o + 2)) * s;
+                    double h = Math.exp(raw.get(o + 3)) * s;
                     Box box = null;
                     for (int c = 0; c < classes; c++) {
-                        float score = objectness * raw[o + 5 + c];
+                        float score = objectness * raw.get(o + 5 + c);
                         if (score >= scoreThreshold) {
                             if (box == null) {
                                 box = new Box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)

@@ -9,15 +9,21 @@ import org.junit.jupiter.api.Test;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The ONNX Runtime settings the service relies on, and the reused detector tensors giving the same detections. */
+/**
+ * The ONNX Runtime settings the service relies on, and the detector's fused input path (letterbox read from the raster
+ * in place, written into the reused tensor's buffer, output decoded in place) giving the first implementation's detections.
+ */
 class OnnxRuntimeTuningTest {
 
     @Test
@@ -41,53 +47,124 @@ class OnnxRuntimeTuningTest {
         assertThat(SessionTuning.FIXED_SHAPE.memoryPattern()).isTrue();
     }
 
-    @Test
-    void letterboxWrittenInPlaceEqualsResizeThenCopy() {
-        List<BufferedImage> images = List.of(
+    /** Every layout the letterbox reads in place, and a sub-image that takes the conversion path. */
+    private static final List<Integer> RASTER_TYPES = List.of(BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_4BYTE_ABGR,
+            BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_INT_BGR, BufferedImage.TYPE_BYTE_GRAY);
+
+    private static List<BufferedImage> letterboxCases() {
+        return List.of(
                 TestImages.read("astronaut.png"),                                   // 512x512, downscaled
                 TestImages.read("coffee.png"),                                      // 600x400, padded below
                 TestImages.scene(1280, 720, Color.DARK_GRAY, 300, 200),            // a 720p frame
                 TestImages.scene(100, 300, Color.WHITE, 10, 10),                   // upscaled, padded right
-                TestImages.scene(832, 416, Color.BLUE, 100, 100));                 // exactly half size
-        float[] reused = new float[3 * 416 * 416];
-        for (BufferedImage image : images) {
-            BgrImage bgr = BgrImage.of(image);
-            Arrays.fill(reused, Float.NaN); // whatever the previous frame left must be overwritten
-            double ratio = Letterbox.into(bgr, 416, reused);
+                TestImages.scene(832, 416, Color.BLUE, 100, 100),                  // exactly half size
+                TestImages.scene(416, 416, Color.GREEN, 50, 50),                   // unscaled
+                TestImages.read("coffee.png"));                                     // the same size again: cached tables
+    }
 
-            Reference expected = reference(bgr, 416);
-            assertThat(ratio).isEqualTo(expected.ratio);
-            // isEqualTo: Arrays.equals (containsExactly diffs 519k floats quadratically)
-            assertThat(reused).as("%dx%d", image.getWidth(), image.getHeight()).isEqualTo(expected.chw);
+    @Test
+    void letterboxReadFromTheRasterInPlaceEqualsConvertResizeThenCopy() {
+        FloatBuffer reused = ByteBuffer.allocateDirect(3 * 416 * 416 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < reused.capacity(); i++) {
+            reused.put(i, Float.NaN); // whatever was there before the first frame must be overwritten
+        }
+        Letterbox letterbox = new Letterbox(416);
+        float[] written = new float[3 * 416 * 416];
+        for (int type : RASTER_TYPES) {
+            for (BufferedImage original : letterboxCases()) {
+                BufferedImage image = as(original, type);
+                InterleavedRaster raster = InterleavedRaster.inPlace(image);
+                assertThat(raster).as("type %d is read in place", type).isNotNull();
+
+                double ratio = letterbox.write(raster, reused);
+
+                Reference expected = reference(BgrImage.of(image), 416);
+                assertThat(ratio).isEqualTo(expected.ratio);
+                reused.get(0, written);
+                // isEqualTo: Arrays.equals (containsExactly diffs 519k floats quadratically)
+                assertThat(written).as("type %d, %dx%d", type, image.getWidth(), image.getHeight()).isEqualTo(expected.chw);
+            }
+        }
+        // a sub-image's raster is not the whole buffer: not read in place, converted instead
+        assertThat(InterleavedRaster.inPlace(TestImages.read("coffee.png").getSubimage(10, 10, 200, 100))).isNull();
+    }
+
+    @Test
+    void ortReadsTheDirectInputBufferInPlace() throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        FloatBuffer direct = ByteBuffer.allocateDirect(4 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, direct, new long[] {1, 4})) {
+            direct.put(2, 42f); // written after the tensor was made: seen by it only if no copy was taken
+            assertThat(tensor.getFloatBuffer().get(2)).isEqualTo(42f);
         }
     }
 
     @Test
-    void reusedTensorsGiveTheDetectionsOfAFreshTensorPerFrame() throws Exception {
+    void detectionsFromEveryRasterTypeEqualTheFirstImplementation() throws Exception {
         Path models = TestImages.modelsDir();
         Path yolox = RequiredModels.YOLOX_NANO.resolveIn(models);
         int labels = (int) OrtModels.lines(RequiredModels.COCO_LABELS.resolveIn(models)).stream()
                 .filter(l -> !l.isBlank()).count();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        List<BufferedImage> frames = List.of(TestImages.read("astronaut.png"), TestImages.read("coffee.png"),
-                TestImages.read("chelsea.png"), TestImages.read("astronaut.png"));
+        List<BufferedImage> frames = new ArrayList<>();
+        for (String name : List.of("astronaut.png", "coffee.png", "chelsea.png", "text.png", "page.png", "astronaut.png")) {
+            frames.add(TestImages.read(name));
+        }
+        frames.add(frame720p(TestImages.read("coffee.png")));
+        int compared = 0;
         try (OrtSession.SessionOptions so = SessionTuning.FIXED_SHAPE.options(1);
              OrtSession session = OrtModels.open(env, yolox, so)) {
             ObjectDetector detector = new ObjectDetector(env, session, yolox, labels);
             try (ObjectDetector.Scratch scratch = detector.newScratch()) {
-                for (BufferedImage frame : frames) {
-                    BgrImage bgr = BgrImage.of(frame);
-                    List<ScoredBox> fresh = freshTensorDetect(env, session, bgr, labels);
-                    List<ScoredBox> reused = detector.detect(bgr, 0.35f, 0.45f, scratch);
-                    assertThat(fresh).isNotEmpty();
-                    assertThat(reused).isEqualTo(fresh);
+                for (int type : RASTER_TYPES) {
+                    for (BufferedImage original : frames) {
+                        BufferedImage frame = as(original, type);
+                        List<ScoredBox> first = firstImplementationDetect(env, session, BgrImage.of(frame), labels);
+                        List<ScoredBox> now = detector.detect(InterleavedRaster.inPlace(frame), 0.35f, 0.45f, scratch);
+                        assertThat(now).as("type %d, %dx%d", type, frame.getWidth(), frame.getHeight()).isEqualTo(first);
+                        compared += first.size();
+                    }
                 }
             }
         }
+        assertThat(compared).as("detections compared").isGreaterThan(20);
     }
 
-    /** The detector as it was before the tensors were reused: a new letterbox, input and output copy per frame. */
-    private static List<ScoredBox> freshTensorDetect(OrtEnvironment env, OrtSession session, BgrImage image,
+    private static BufferedImage as(BufferedImage image, int type) {
+        if (image.getType() == type) {
+            return image;
+        }
+        BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(), type);
+        if (type == BufferedImage.TYPE_BYTE_GRAY) {
+            // grey as its sample values (drawImage would go through a colour conversion)
+            BgrImage bgr = BgrImage.of(image);
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    out.getRaster().setSample(x, y, 0, (bgr.at(x, y, 0) + 2 * bgr.at(x, y, 1) + bgr.at(x, y, 2)) / 4);
+                }
+            }
+            return out;
+        }
+        java.awt.Graphics2D g = out.createGraphics();
+        g.drawImage(image, 0, 0, null);
+        g.dispose();
+        return out;
+    }
+
+    private static BufferedImage frame720p(BufferedImage image) {
+        BufferedImage frame = new BufferedImage(1280, 720, BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.Graphics2D g = frame.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(image, 0, 0, 1280, 720, null);
+        g.dispose();
+        return frame;
+    }
+
+    /**
+     * The detector as first written, the reference: a B,G,R copy of the frame, a new letterbox float array, a fresh
+     * input tensor and a copy of the output per frame.
+     */
+    private static List<ScoredBox> firstImplementationDetect(OrtEnvironment env, OrtSession session, BgrImage image,
                                                      int labels) throws Exception {
         Reference box = reference(image, 416);
         float[] raw;
@@ -98,7 +175,7 @@ class OnnxRuntimeTuningTest {
             out.get(raw);
         }
         List<ScoredBox> kept = NonMaxSuppression.classWise(
-                YoloxDecoder.candidates(raw, 416, labels, box.ratio, 0.35f, image.width, image.height), 0.45f);
+                YoloxDecoder.candidates(FloatBuffer.wrap(raw), 416, labels, box.ratio, 0.35f, image.width, image.height), 0.45f);
         return kept.size() > 100 ? kept.subList(0, 100) : kept;
     }
 

@@ -188,6 +188,74 @@ class OnnxSceneAnalyzerTest {
     }
 
     @Test
+    void aPhotoWithoutTextRunsOnlyTheHalfResolutionTextPass() {
+        for (String name : List.of("astronaut.png", "chelsea.png", "coffee.png")) {
+            BufferedImage photo = TestImages.read(name);
+            TextDetectionCounts before = analyzer.textDetection();
+
+            SceneAnalysis scene = analyzer.analyze(photo);
+
+            TextDetectionCounts after = analyzer.textDetection();
+            int[] coarse = CoarseTextMap.inputSize(photo.getWidth(), photo.getHeight());
+            assertThat(scene.texts()).as(name).isEmpty();
+            assertThat(after.coarsePasses() - before.coarsePasses()).as(name).isEqualTo(1);
+            assertThat(after.regionPasses() - before.regionPasses()).as(name + ": no full-resolution pass").isZero();
+            assertThat(after.wholeFramePasses() - before.wholeFramePasses()).as(name + ": no full-resolution pass").isZero();
+            assertThat(after.pixels() - before.pixels()).as(name).isEqualTo((long) coarse[0] * coarse[1]);
+            assertThat((long) coarse[0] * coarse[1]).as(name + ": a quarter of the frame's pixels")
+                    .isLessThanOrEqualTo(photo.getWidth() * photo.getHeight() / 3);
+        }
+    }
+
+    @Test
+    void smallPrintOnALargeFrameIsReadExactlyFromTheRegionsTheCoarsePassMarked() {
+        // 1280x720: the full pass would run at 960x544, the coarse one at 640x352; the 16 px line is 8 px there
+        BufferedImage frame = new BufferedImage(1280, 720, BufferedImage.TYPE_3BYTE_BGR);
+        Graphics2D g = frame.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 1280, 720);
+        g.drawImage(TestImages.read("chelsea.png"), 700, 100, null);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 28));
+        g.drawString("Tests: 412 passed, 0 failed", 100, 150);
+        g.setFont(new Font(Font.MONOSPACED, Font.PLAIN, 16));
+        g.drawString("last updated 23:41 by ci-bot", 850, 660);
+        g.dispose();
+        TextDetectionCounts before = analyzer.textDetection();
+
+        SceneAnalysis scene = analyzer.analyze(frame);
+
+        TextDetectionCounts after = analyzer.textDetection();
+        assertThat(scene.texts()).hasSize(2);
+        assertThat(scene.texts().get(0).text().replace(" ", "")).isEqualToIgnoringCase("Tests:412passed,0failed");
+        assertThat(scene.texts().get(1).text().replace(" ", "")).isEqualToIgnoringCase("lastupdated23:41byci-bot");
+        DetectionsProduced.Box small = scene.texts().get(1).box();
+        assertThat(small.x()).isBetween(835.0, 860.0);
+        assertThat(small.y() + small.height()).isBetween(655.0, 675.0);
+        assertThat(after.wholeFramePasses() - before.wholeFramePasses()).isZero();
+        assertThat(after.regionPasses() - before.regionPasses()).isEqualTo(2);
+        // the full-resolution pass saw only the two lines' surroundings, a fraction of the frame's 960x544
+        assertThat(after.pixels() - before.pixels()).isLessThan(640L * 352 + 960L * 544 / 4);
+    }
+
+    @Test
+    void coarseToFineReadsTheTextsTheWholeFramePassReads() throws Exception {
+        TextReader reader = analyzer.textReader();
+        List<BufferedImage> images = List.of(TestImages.read("page.png"), TestImages.read("text.png"),
+                TestImages.read("astronaut.png"), screen(0), screen(180), screen(8), board("PRICE 42"));
+        for (BufferedImage image : images) {
+            BgrImage bgr = BgrImage.of(image);
+            // without spaces: a region's box can come out a pixel off the whole frame's, and PP-OCRv4 then
+            // sometimes drops or adds the space between two English words ("Runtimein")
+            List<String> wholeFrame = reader.read(bgr, reader.detectWholeFrame(bgr), 20).stream()
+                    .map(l -> l.text().replace(" ", "")).toList();
+            List<String> coarseToFine = reader.read(bgr, 20).stream().map(l -> l.text().replace(" ", "")).toList();
+            assertThat(coarseToFine).as("%dx%d", image.getWidth(), image.getHeight()).isEqualTo(wholeFrame);
+        }
+    }
+
+    @Test
     void recognitionRunsOnlyOnRegionsTheTextDetectorFound() {
         long before = analyzer.recognizedCrops();
         SceneAnalysis photo = analyzer.analyze(TestImages.read("astronaut.png"));

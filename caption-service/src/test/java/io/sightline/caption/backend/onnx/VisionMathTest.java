@@ -38,7 +38,7 @@ class VisionMathTest {
                 red.setRGB(x, y, 0xFF0000);
             }
         }
-        Letterbox box = Letterbox.of(BgrImage.of(red), 416);
+        Letterbox.Planes box = Letterbox.of(BgrImage.of(red), 416);
 
         assertThat(box.ratio()).isEqualTo(0.5);
         int plane = 416 * 416;
@@ -66,7 +66,7 @@ class VisionMathTest {
         int coarse = 52 * 52 + 26 * 26 + 1;
         set(raw, coarse * stride, 0.5f, 0.5f, 0f, 0f, 0.6f, 0.9f, 0f, 0f);
 
-        List<ScoredBox> found = YoloxDecoder.candidates(raw, 416, classes, 0.5, 0.3f, 1000, 1000);
+        List<ScoredBox> found = YoloxDecoder.candidates(java.nio.FloatBuffer.wrap(raw), 416, classes, 0.5, 0.3f, 1000, 1000);
 
         assertThat(found).hasSize(2);
         ScoredBox fine = found.stream().filter(b -> b.classId() == 2).findFirst().orElseThrow();
@@ -83,7 +83,7 @@ class VisionMathTest {
     void yoloxBoxesAreClippedToTheImage() {
         float[] raw = new float[YoloxDecoder.cellCount(416) * 6];
         set(raw, 0, 0f, 0f, 0f, 0f, 0.9f, 0.9f);
-        List<ScoredBox> found = YoloxDecoder.candidates(raw, 416, 1, 1.0, 0.3f, 100, 100);
+        List<ScoredBox> found = YoloxDecoder.candidates(java.nio.FloatBuffer.wrap(raw), 416, 1, 1.0, 0.3f, 100, 100);
         assertThat(found).hasSize(1);
         assertBox(found.get(0).box(), 0, 0, 4, 4);
     }
