@@ -55,7 +55,7 @@ public final class FrameNormaliser {
     /**
      * Normalises encoded JPEG/PNG bytes; rejects what is not a sound, reasonably sized image. A JPEG that
      * already fits the contract (see {@link #fitsAsIs}) is kept byte for byte: only its header is validated
-     * and a subsampled decode feeds the thumbnail. Everything else is decoded, oriented, downscaled and encoded.
+     * and its luma DC coefficients (or a subsampled decode) feed the thumbnail. Everything else is decoded, oriented, downscaled and encoded.
      */
     public NormalisedFrame normalise(byte[] encoded) throws ImageRejectedException {
         validate(encoded);
@@ -64,7 +64,7 @@ public final class FrameNormaliser {
             if (header != null) {
                 checkPixels(header.width(), header.height());
                 if (fitsAsIs(header, encoded)) {
-                    return new NormalisedFrame(encoded, header.width(), header.height(), Thumbnail.of(readReduced(encoded, header)));
+                    return new NormalisedFrame(encoded, header.width(), header.height(), keptThumbnail(encoded, header));
                 }
             }
         }
@@ -85,7 +85,26 @@ public final class FrameNormaliser {
                 && ExifOrientation.read(encoded) == 1;
     }
 
-    /** Subsampled decode for the thumbnail: a few hundred pixels across are plenty for a 64x64 grid. */
+    /**
+     * The thumbnail of a JPEG kept as it is: from its luma DC coefficients (a 1/8-scale grey image, no pixel
+     * decoded) when the image has at least one 8x8 block per thumbnail cell, else (small image, or a stream
+     * {@link LumaDcReader} does not take) from a subsampled ImageIO decode, which also rejects what is corrupt.
+     */
+    Thumbnail keptThumbnail(byte[] encoded, JpegHeader header) throws ImageRejectedException {
+        if (header.width() >= 8 * Thumbnail.GRID && header.height() >= 8 * Thumbnail.GRID) {
+            LumaBlockMeans blocks = LumaDcReader.read(encoded);
+            if (blocks != null) {
+                return Thumbnail.of(blocks);
+            }
+        }
+        return subsampledThumbnail(encoded, header);
+    }
+
+    /** The thumbnail from a subsampled ImageIO decode (a few hundred pixels across are plenty for a 64x64 grid). */
+    Thumbnail subsampledThumbnail(byte[] encoded, JpegHeader header) throws ImageRejectedException {
+        return Thumbnail.of(readReduced(encoded, header));
+    }
+
     private BufferedImage readReduced(byte[] encoded, JpegHeader header) throws ImageRejectedException {
         int step = Math.max(1, Math.min(header.width(), header.height()) / (2 * Thumbnail.GRID));
         BufferedImage image = read(encoded, step);

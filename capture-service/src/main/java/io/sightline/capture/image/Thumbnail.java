@@ -49,6 +49,40 @@ public record Thumbnail(int columns, int rows, byte[] cells) {
     }
 
     /**
+     * The same grid from a JPEG's 8x8 luma block means (see {@link LumaDcReader}): each cell is the
+     * area-weighted mean of the blocks it overlaps, edge blocks counting only their visible pixels. Y is
+     * the very luma {@link #of} computes from BGR, so the cells agree with a decoded image's.
+     */
+    static Thumbnail of(LumaBlockMeans blocks) {
+        int width = blocks.width();
+        int height = blocks.height();
+        int columns = Math.min(GRID, width);
+        int rows = Math.min(GRID, height);
+        int[] means = blocks.eightfoldMeans();
+        int across = blocks.blocksAcross();
+        byte[] cells = new byte[columns * rows];
+        for (int cy = 0; cy < rows; cy++) {
+            int y0 = cy * height / rows;
+            int y1 = Math.max(y0 + 1, (cy + 1) * height / rows);
+            for (int cx = 0; cx < columns; cx++) {
+                int x0 = cx * width / columns;
+                int x1 = Math.max(x0 + 1, (cx + 1) * width / columns);
+                long sum = 0;
+                for (int by = y0 >> 3; by <= (y1 - 1) >> 3; by++) {
+                    int h = Math.min(y1, (by + 1) << 3) - Math.max(y0, by << 3);
+                    int row = by * across;
+                    for (int bx = x0 >> 3; bx <= (x1 - 1) >> 3; bx++) {
+                        int w = Math.min(x1, (bx + 1) << 3) - Math.max(x0, bx << 3);
+                        sum += (long) w * h * means[row + bx];
+                    }
+                }
+                cells[cy * columns + cx] = (byte) (sum / (8L * (x1 - x0) * (y1 - y0)));
+            }
+        }
+        return new Thumbnail(columns, rows, cells);
+    }
+
+    /**
      * Share of cells (0-1) whose grey level differs by more than {@code cellThreshold} from the other
      * thumbnail; 1.0 when the grids are not comparable (first frame, resolution change).
      */

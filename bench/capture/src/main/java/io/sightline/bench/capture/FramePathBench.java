@@ -1,11 +1,20 @@
 package io.sightline.bench.capture;
 
+import io.sightline.capture.image.ExifOrientation;
 import io.sightline.capture.image.FrameNormaliser;
+import io.sightline.capture.image.JpegHeader;
 import io.sightline.capture.image.NormalisedFrame;
+import io.sightline.capture.image.Thumbnail;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,11 +22,14 @@ import java.util.Arrays;
 /**
  * capture-service's frame path on one thread, per frame: (1) a 1080p q90 JPEG normalised to 1280x720
  * q85 (decode, downscale, encode, thumbnail); (2) a conforming 1280x720 q85 JPEG as pushes and
- * snapshots now take it (header check + subsampled decode for the thumbnail, bytes kept); (3) the same
- * 720p JPEG through the full path every frame took before (decode, encode, thumbnail). Writes the two
- * input JPEGs to {@code outDir} so the OpenCV anchor (opencv/anchor.py) decodes the very same bytes.
+ * snapshots now take it (header check + thumbnail from the luma DC coefficients, bytes kept); (2b) the
+ * same, with the thumbnail from the subsampled ImageIO decode the kept path used before the DC reader
+ * (the same-run baseline for it); (3) the same 720p JPEG through the full path every frame took before
+ * the kept path (decode, encode, thumbnail). Writes the two input JPEGs to {@code outDir} so the OpenCV
+ * anchor (opencv/anchor.py) decodes the very same bytes.
  *
- * <p>Args: outDir [seconds per round, default 4] [rounds, default 5]. Prints one line per scenario: median ms/frame.
+ * <p>Args: outDir [seconds per round, default 4] [rounds, default 5]. Prints one line per scenario: median
+ * wall ms/frame and median thread-CPU ms/frame of the rounds (CPU time is what to read on a shared box).
  */
 public final class FramePathBench {
 
@@ -39,9 +51,38 @@ public final class FramePathBench {
                 System.getProperty("java.vm.version"), String.join(" ",
                         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
         report("1080p q90 -> 1280x720 q85 (normalise)", seconds, rounds, () -> normaliser.normalise(full));
-        report("720p q85 conforming (kept, thumbnail from subsampled decode)", seconds, rounds, () -> normaliser.normalise(conforming));
+        report("720p q85 conforming (kept, thumbnail from luma DC)", seconds, rounds, () -> normaliser.normalise(conforming));
+        report("720p q85 conforming (kept, thumbnail from subsampled decode)", seconds, rounds, () -> keptBeforeDcReader(conforming));
         report("720p q85 full path (decode + encode + thumbnail, as before)", seconds, rounds,
                 () -> normaliser.normalise(ImageIO.read(new ByteArrayInputStream(conforming)), 1));
+    }
+
+    /**
+     * The kept path as it was before the DC reader, from the service's public pieces: header parse, pixel
+     * and EXIF checks, then the thumbnail of an ImageIO decode subsampled by min(w, h) / 128 (what
+     * {@code FrameNormaliser.subsampledThumbnail} still does when the DC reader does not take a stream).
+     */
+    static Thumbnail keptBeforeDcReader(byte[] jpeg) throws Exception {
+        JpegHeader header = JpegHeader.parse(jpeg);
+        if (header == null || (long) header.width() * header.height() > 50_000_000L || ExifOrientation.read(jpeg) != 1) {
+            throw new IllegalStateException("not a conforming JPEG");
+        }
+        int step = Math.max(1, Math.min(header.width(), header.height()) / (2 * Thumbnail.GRID));
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(jpeg))) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            try {
+                reader.setInput(in, true, true);
+                ImageReadParam param = reader.getDefaultReadParam();
+                param.setSourceSubsampling(step, step, 0, 0);
+                BufferedImage image = reader.read(0, param);
+                if (image.getType() != BufferedImage.TYPE_3BYTE_BGR) {
+                    throw new IllegalStateException("expected a 3-byte BGR decode, got type " + image.getType());
+                }
+                return Thumbnail.of(image);
+            } finally {
+                reader.dispose();
+            }
+        }
     }
 
     /** Photo-like test scene, as PreprocessBench makes it (gradient, shapes, sensor noise). */
@@ -73,12 +114,15 @@ public final class FramePathBench {
     }
 
     static void report(String name, int seconds, int rounds, Step step) throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long warmUntil = System.nanoTime() + 6_000_000_000L;
         while (System.nanoTime() < warmUntil) {
             step.run();
         }
         double[] ms = new double[rounds];
+        double[] cpuMs = new double[rounds];
         for (int r = 0; r < rounds; r++) {
+            long cpuStart = threads.getCurrentThreadCpuTime();
             long start = System.nanoTime();
             long end = start + seconds * 1_000_000_000L;
             int n = 0;
@@ -89,9 +133,11 @@ public final class FramePathBench {
                 now = System.nanoTime();
             } while (now < end);
             ms[r] = (now - start) / 1e6 / n;
+            cpuMs[r] = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6 / n;
         }
+        String wallRounds = Arrays.toString(Arrays.stream(ms).map(v -> Math.round(v * 100) / 100.0).toArray());
         Arrays.sort(ms);
-        System.out.printf("%-62s %8.2f ms/frame (rounds %s)%n", name, ms[rounds / 2], Arrays.toString(
-                Arrays.stream(ms).map(v -> Math.round(v * 100) / 100.0).toArray()));
+        Arrays.sort(cpuMs);
+        System.out.printf("%-62s %8.2f ms/frame %8.2f cpu-ms/frame (wall rounds %s)%n", name, ms[rounds / 2], cpuMs[rounds / 2], wallRounds);
     }
 }
