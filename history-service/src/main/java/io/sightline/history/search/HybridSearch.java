@@ -233,28 +233,31 @@ public class HybridSearch {
                 values[scored++] = CaptionEmbedder.dot(q, found[i]);
             }
         }
-        int keep = Math.min(scored, config.fulltextCandidates());
-        // the best `keep` by a heap of indices whose head is the worst kept; equal similarities in id order
-        final long[] idsF = ids;
-        final double[] valuesF = values;
+        List<Long> ranked = best(ids, values, scored, config.fulltextCandidates());
+        lap("cosine", start);
+        return new Similarities(ids, values, scored, ranked);
+    }
+
+    /** The ids of the best {@code keep} of the first {@code n}, by similarity, equal similarities in id order. */
+    private static List<Long> best(long[] ids, double[] values, int n, int keep) {
         Comparator<Integer> byRank = (x, y) -> {
-            int bySimilarity = Double.compare(valuesF[y], valuesF[x]);
-            return bySimilarity != 0 ? bySimilarity : Long.compare(idsF[x], idsF[y]);
+            int bySimilarity = Double.compare(values[y], values[x]);
+            return bySimilarity != 0 ? bySimilarity : Long.compare(ids[x], ids[y]);
         };
-        PriorityQueue<Integer> best = new PriorityQueue<>(keep + 1, byRank.reversed());
-        for (int i = 0; i < scored; i++) {
-            if (best.size() < keep) {
+        int k = Math.min(n, keep);
+        // a heap of indices whose head is the worst kept
+        PriorityQueue<Integer> best = new PriorityQueue<>(k + 1, byRank.reversed());
+        for (int i = 0; i < n; i++) {
+            if (best.size() < k) {
                 best.add(i);
-            } else if (keep > 0 && byRank.compare(i, best.peek()) < 0) {
+            } else if (k > 0 && byRank.compare(i, best.peek()) < 0) {
                 best.poll();
                 best.add(i);
             }
         }
         List<Integer> order = new ArrayList<>(best);
         order.sort(byRank);
-        List<Long> ranked = order.stream().map(i -> idsF[i]).toList();
-        lap("cosine", start);
-        return new Similarities(ids, values, scored, ranked);
+        return order.stream().map(i -> ids[i]).toList();
     }
 
     /**
@@ -264,9 +267,8 @@ public class HybridSearch {
      */
     private Similarities nearest(Connection c, float[] q, Filter filter) throws SQLException {
         long start = System.nanoTime();
-        try (Statement st = c.createStatement()) {
-            st.execute("SET hnsw.ef_search = " + Math.max(1, config.hnswEfSearch()));
-            st.execute("SET hnsw.iterative_scan = relaxed_order");
+        try (Statement st = c.createStatement()) { // one round trip; an int from config, no input
+            st.execute("SET hnsw.ef_search = " + Math.max(1, config.hnswEfSearch()) + "; SET hnsw.iterative_scan = relaxed_order");
         }
         String vector = PgvectorIndex.literal(q);
         List<Object> params = new ArrayList<>();
@@ -298,15 +300,7 @@ public class HybridSearch {
                 }
             }
         }
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (x, y) -> {
-            int bySimilarity = Double.compare(valueArray[y], valueArray[x]);
-            return bySimilarity != 0 ? bySimilarity : Long.compare(idArray[x], idArray[y]);
-        });
-        List<Long> ranked = Arrays.stream(order).map(i -> idArray[i]).toList();
+        List<Long> ranked = best(idArray, valueArray, n, n);
         lap("candidates", start);
         return new Similarities(idArray, valueArray, n, ranked);
     }
