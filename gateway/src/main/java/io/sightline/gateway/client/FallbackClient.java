@@ -1,6 +1,5 @@
 package io.sightline.gateway.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.sightline.gateway.config.GatewayConfig;
 import io.smallrye.mutiny.Uni;
@@ -13,8 +12,9 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import java.time.Duration;
 
 /**
- * fallback-service as the gateway uses it: bounded time, a circuit breaker so a dead service costs
- * nothing, retries only for reads. Non-2xx answers are returned, not thrown, so they pass through.
+ * fallback-service's latest frames as the gateway reads them: bounded time, a circuit breaker so a dead service
+ * costs nothing, one retry. Non-2xx answers are returned, not thrown, so they pass through. Questions go through
+ * {@link FallbackQueries}.
  */
 @ApplicationScoped
 public class FallbackClient {
@@ -22,20 +22,11 @@ public class FallbackClient {
     public static final String SERVICE = "fallback-service";
 
     private final FallbackRestClient rest;
-    private final Duration queryTimeout;
     private final Duration timeout;
 
     FallbackClient(@RestClient FallbackRestClient rest, GatewayConfig config) {
         this.rest = rest;
-        this.queryTimeout = config.downstream().queryTimeout();
         this.timeout = config.downstream().timeout();
-    }
-
-    @WithSpan("fallback.query")
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5000, successThreshold = 1)
-    /** Asks a question at {@code priority} (1-10), the level the gateway granted the caller's key. */
-    public Uni<DownstreamResponse> query(JsonNode body, int priority) {
-        return Downstreams.guard(rest.query(priority, body).map(DownstreamResponse::of), SERVICE, queryTimeout);
     }
 
     @WithSpan("fallback.frame")

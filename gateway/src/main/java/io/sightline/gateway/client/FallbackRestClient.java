@@ -1,10 +1,7 @@
 package io.sightline.gateway.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -13,15 +10,10 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** fallback-service's internal API: questions, latest frames. */
+/** fallback-service's internal API: latest frames and readiness. */
 @RegisterRestClient(configKey = "fallback")
 @RegisterProvider(InternalTokenFilter.class)
 interface FallbackRestClient {
-
-    @POST
-    @Path("/api/v1/query")
-    @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Response> query(@jakarta.ws.rs.HeaderParam("X-Priority") int priority, JsonNode body);
 
     @GET
     @Path("/api/v1/cameras/{camera}/frame.jpg")

@@ -1,6 +1,5 @@
 package io.sightline.gateway.rest;
 
-import io.quarkus.logging.Log;
 import io.sightline.gateway.client.CapturePush;
 import io.sightline.gateway.client.CaptureClient;
 import io.sightline.gateway.client.DownstreamResponse;
@@ -15,7 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.ws.rs.core.Response;
 
 import java.time.Duration;
 import java.util.List;
@@ -65,7 +63,7 @@ class FramePushRoute {
             String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
             String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
             if (!IMAGE_TYPES.contains(mediaType)) {
-                reply(ctx, new ApiError("unsupported_media_type", "Content-Type must be image/jpeg (or image/jpg) or image/png, was "
+                RouteReplies.error(ctx, new ApiError("unsupported_media_type", "Content-Type must be image/jpeg (or image/jpg) or image/png, was "
                         + (type == null ? "missing" : "'" + type + "'") + ".", 415), true);
                 return;
             }
@@ -77,25 +75,25 @@ class FramePushRoute {
             if (!wait.isZero()) {
                 long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
                 ctx.response().putHeader("Retry-After", Long.toString(seconds));
-                reply(ctx, new ApiError("rate_limited", "Camera " + camera + " pushes faster than it may; retry after "
+                RouteReplies.error(ctx, new ApiError("rate_limited", "Camera " + camera + " pushes faster than it may; retry after "
                         + seconds + " s (sightline.gateway.push.per-camera-fps).", 429), true);
                 return;
             }
             long limit = policy.ruleFor("POST", path).maxBodyBytes();
             capture.push(camera, request, length, limit, forwarded(request)).onComplete(result -> {
                 if (result.succeeded()) {
-                    answer(ctx, result.result().asDownstream());
+                    RouteReplies.answer(ctx, result.result().asDownstream(), CaptureClient.SERVICE);
                 } else if (result.cause() instanceof CapturePush.BodyTooLarge tooLarge) {
-                    reply(ctx, new ApiError("payload_too_large", "The request body has more than " + tooLarge.limit
+                    RouteReplies.error(ctx, new ApiError("payload_too_large", "The request body has more than " + tooLarge.limit
                             + " bytes; POST " + path + " accepts at most " + tooLarge.limit + ".", 413), false);
                 } else if (result.cause() instanceof GatewayException e) {
-                    failed(ctx, e);
+                    RouteReplies.failed(ctx, e, true);
                 } else {
-                    failed(ctx, GatewayException.unavailable(CaptureClient.SERVICE, String.valueOf(result.cause()), result.cause()));
+                    RouteReplies.failed(ctx, GatewayException.unavailable(CaptureClient.SERVICE, String.valueOf(result.cause()), result.cause()), true);
                 }
             });
         } catch (GatewayException e) {
-            failed(ctx, e);
+            RouteReplies.failed(ctx, e, true);
         }
     }
 
@@ -120,36 +118,5 @@ class FramePushRoute {
             }
         }
         return headers;
-    }
-
-    /** capture-service's answer mapped like every other downstream answer (see {@link Passthrough}). */
-    private static void answer(RoutingContext ctx, DownstreamResponse downstream) {
-        Response mapped = Passthrough.json(downstream, CaptureClient.SERVICE);
-        Object entity = mapped.getEntity();
-        ctx.response().setStatusCode(mapped.getStatus());
-        if (entity == null) {
-            ctx.response().end();
-            return;
-        }
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(entity.toString());
-    }
-
-    private static void failed(RoutingContext ctx, GatewayException e) {
-        if (e.status() >= 500) {
-            Log.warnf("%s -> %d: %s", ctx.normalizedPath(), e.status(), e.getMessage());
-        }
-        e.retryAfter().ifPresent(d -> ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
-        reply(ctx, e.toApiError(), true);
-    }
-
-    /** Error answer; {@code close} when the caller's body was not (fully) read, so the connection cannot be reused. */
-    private static void reply(RoutingContext ctx, ApiError error, boolean close) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        if (close) {
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        }
-        ctx.response().setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(error.toJson());
     }
 }

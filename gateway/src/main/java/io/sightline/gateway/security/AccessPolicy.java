@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -32,9 +33,13 @@ public class AccessPolicy {
         }
     }
 
-    private record Row(String methods, Pattern path, Rule rule) {
+    private record Row(Set<String> methods, Pattern path, Rule rule) {
+        Row(String methods, Pattern path, Rule rule) {
+            this(Set.of(methods.split(",")), path, rule);
+        }
+
         boolean matches(String method, String p) {
-            return (methods.equals("*") || List.of(methods.split(",")).contains(method)) && path.matcher(p).matches();
+            return methods.contains(method) && path.matcher(p).matches();
         }
     }
 

@@ -30,7 +30,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @WithTestResource(KafkaBrokerResource.class)
 @WithTestResource(GatewayTestResource.class)
-class QueryStreamRouteTest {
+class QueryRouteTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String QUESTION = "{\"camera\":\"door\",\"query\":\"what is the astronaut holding?\",\"confidence\":0.2}";
