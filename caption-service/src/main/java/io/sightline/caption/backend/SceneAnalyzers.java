@@ -1,5 +1,7 @@
 package io.sightline.caption.backend;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.sightline.caption.backend.onnx.ModelUnavailableException;
 import io.sightline.caption.backend.onnx.OnnxOptions;
@@ -19,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
 
 /**
  * Loads the ONNX models of the onnx and labels tiers once (downloading missing files first when
@@ -31,12 +34,12 @@ public class SceneAnalyzers {
     private final OnnxOptions options;
     private final ModelFetcher fetcher;
     private final ExecutorService inference;
-    private CompletableFuture<OnnxSceneAnalyzer> full;
+    private volatile CompletableFuture<OnnxSceneAnalyzer> full;
     private CompletableFuture<OnnxSceneAnalyzer> detectionOnly;
     private volatile String fullProblem;
     private volatile String detectionProblem;
 
-    SceneAnalyzers(CaptionConfig config, ModelFetcher fetcher) {
+    SceneAnalyzers(CaptionConfig config, ModelFetcher fetcher, MeterRegistry registry) {
         this.config = config;
         CaptionConfig.Onnx onnx = config.onnx();
         this.options = new OnnxOptions(onnx.intraOpThreads(), onnx.sessions(), onnx.scoreThreshold(), onnx.nmsIou(), onnx.ocr(),
@@ -48,6 +51,26 @@ public class SceneAnalyzers {
             t.setDaemon(true);
             return t;
         });
+        // what OCR cost and saved: frames read whole, read in the changed part only, or reused; the text detector's passes
+        textCounter(registry, "sightline.caption.ocr.frames", "read", "full", OnnxSceneAnalyzer::textReads);
+        textCounter(registry, "sightline.caption.ocr.frames", "read", "part", OnnxSceneAnalyzer::textPartReads);
+        textCounter(registry, "sightline.caption.ocr.frames", "read", "reused", OnnxSceneAnalyzer::textReused);
+        textCounter(registry, "sightline.caption.text.detection.passes", "pass", "coarse", a -> a.textDetection().coarsePasses());
+        textCounter(registry, "sightline.caption.text.detection.passes", "pass", "region", a -> a.textDetection().regionPasses());
+        textCounter(registry, "sightline.caption.text.detection.passes", "pass", "whole_frame", a -> a.textDetection().wholeFramePasses());
+        FunctionCounter.builder("sightline.caption.text.detection.pixels", this, s -> s.fromFull(a -> a.textDetection().pixels()))
+                .description("Input pixels the text detector has processed (its cost is about proportional to them)")
+                .register(registry);
+    }
+
+    private void textCounter(MeterRegistry registry, String name, String tag, String value, ToLongFunction<OnnxSceneAnalyzer> count) {
+        FunctionCounter.builder(name, this, s -> s.fromFull(count)).tag(tag, value).register(registry);
+    }
+
+    /** A count of the loaded text-reading analyzer, 0 before it has loaded. */
+    private double fromFull(ToLongFunction<OnnxSceneAnalyzer> count) {
+        CompletableFuture<OnnxSceneAnalyzer> f = full;
+        return f != null && f.isDone() && !f.isCompletedExceptionally() ? count.applyAsLong(f.join()) : 0;
     }
 
     public OnnxOptions options() {

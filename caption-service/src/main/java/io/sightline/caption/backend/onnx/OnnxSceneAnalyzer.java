@@ -42,6 +42,7 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
     private final TextReuse textReuse = new TextReuse(1024, TimeUnit.SECONDS.toNanos(30));
     private final AtomicLong textReads = new AtomicLong();
     private final AtomicLong textReused = new AtomicLong();
+    private final AtomicLong textPartReads = new AtomicLong();
     private final Sessions sessions;
     private final List<Lane> allLanes;
     private final BlockingQueue<Lane> freeLanes;
@@ -169,8 +170,9 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
     }
 
     /**
-     * {@link #analyze(BufferedImage)} for a frame of a camera: when the frame shows what the camera's
-     * last read frame showed (see {@link TextReuse}), only objects are detected and the last text is reused.
+     * {@link #analyze(BufferedImage)} for a frame of a camera: OCR runs only on what changed since the camera's
+     * last read ({@link TextReuse}). The same picture: objects are detected and the last text is reused. A small
+     * change: only that part of the frame is read again and the lines elsewhere are kept.
      */
     public SceneAnalysis analyze(BufferedImage image, String camera) {
         if (!options.ocr() || camera == null) {
@@ -179,21 +181,33 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         BgrImage bgr = BgrImage.of(image);
         TextReuse.Print print = TextReuse.print(bgr);
         long now = System.nanoTime();
-        List<DetectionsProduced.RecognizedText> reused = textReuse.reusable(camera, print, now);
-        if (reused != null) {
+        TextReuse.Plan plan = textReuse.plan(camera, print, now);
+        if (plan == null) {
+            SceneAnalysis full = run(InterleavedRaster.of(bgr), bgr, null);
+            textReads.incrementAndGet();
+            textReuse.remember(camera, print, full.texts(), now);
+            return full;
+        }
+        if (plan.region() == null) {
             SceneAnalysis objectsOnly = run(bgr, false);
             textReused.incrementAndGet();
-            return new SceneAnalysis(objectsOnly.objects(), reused, objectsOnly.detectMs(), 0);
+            return new SceneAnalysis(objectsOnly.objects(), plan.kept(), objectsOnly.detectMs(), 0);
         }
-        SceneAnalysis full = run(bgr, true);
-        textReads.incrementAndGet();
-        textReuse.remember(camera, print, full.texts(), now);
-        return full;
+        SceneAnalysis part = run(InterleavedRaster.of(bgr), bgr, plan.region());
+        textPartReads.incrementAndGet();
+        List<DetectionsProduced.RecognizedText> texts = TextReuse.merge(plan.kept(), part.texts(), options.maxOcrLines());
+        textReuse.rememberPart(camera, print, plan.region(), texts);
+        return new SceneAnalysis(part.objects(), texts, part.detectMs(), part.ocrMs());
     }
 
-    /** Frames whose text was read by OCR through {@link #analyze(BufferedImage, String)}. */
+    /** Frames of a camera whose whole text was read by OCR through {@link #analyze(BufferedImage, String)}. */
     public long textReads() {
         return textReads.get();
+    }
+
+    /** Frames of a camera where OCR read only the part that changed and kept the camera's other lines. */
+    public long textPartReads() {
+        return textPartReads.get();
     }
 
     /** Frames whose camera's last text was reused instead of running OCR. */
@@ -231,15 +245,18 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
         }
         // objects only: the detector reads the decoded raster in place, no B,G,R copy of the frame
         InterleavedRaster raster = InterleavedRaster.inPlace(image);
-        return raster == null ? run(BgrImage.of(image), false) : run(raster, null);
+        return raster == null ? run(BgrImage.of(image), false) : run(raster, null, null);
     }
 
     private SceneAnalysis run(BgrImage bgr, boolean withText) {
-        return run(InterleavedRaster.of(bgr), withText ? bgr : null);
+        return run(InterleavedRaster.of(bgr), withText ? bgr : null, null);
     }
 
-    /** Objects in {@code raster}, and the text of {@code textImage} (the same frame as B,G,R bytes) unless null. */
-    private SceneAnalysis run(InterleavedRaster raster, BgrImage textImage) {
+    /**
+     * Objects in {@code raster}, and the text of {@code textImage} (the same frame as B,G,R bytes) unless null: of
+     * {@code textPart} of it only, unless null.
+     */
+    private SceneAnalysis run(InterleavedRaster raster, BgrImage textImage, TextReuse.Region textPart) {
         Lane lane = acquire();
         try {
             long t0 = System.nanoTime();
@@ -253,7 +270,9 @@ public final class OnnxSceneAnalyzer implements AutoCloseable {
             List<DetectionsProduced.RecognizedText> texts = new ArrayList<>();
             long ocrMs = 0;
             if (textImage != null && lane.text() != null) {
-                for (TextReader.Line line : lane.text().read(textImage, options.maxOcrLines())) {
+                List<TextReader.Line> lines = textPart == null ? lane.text().read(textImage, options.maxOcrLines())
+                        : lane.text().read(textImage, textPart, options.maxOcrLines());
+                for (TextReader.Line line : lines) {
                     texts.add(new DetectionsProduced.RecognizedText(line.text(), round(line.score()),
                             toBox(line.quad().bounds())));
                 }

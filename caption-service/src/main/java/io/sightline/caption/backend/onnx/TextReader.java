@@ -74,6 +74,21 @@ final class TextReader implements AutoCloseable {
         return maxLines <= 0 ? List.of() : read(image, detect(image), maxLines);
     }
 
+    /**
+     * The lines inside one part of the image ({@link TextReuse}: the part of a camera's frame that changed): text
+     * detection on that part only, recognition on the lines found there. Boxes are in the image's pixels.
+     */
+    List<Line> read(BgrImage image, TextReuse.Region part, int maxLines) throws OrtException {
+        if (maxLines <= 0 || part.width() < 8 || part.height() < 8) {
+            return List.of();
+        }
+        List<TextQuad> quads = new ArrayList<>();
+        for (TextQuad q : detect(image.crop(part.x(), part.y(), part.width(), part.height()))) {
+            quads.add(q.shifted(part.x(), part.y()));
+        }
+        return read(image, quads, maxLines);
+    }
+
     /** The lines of the given text regions (tests: recognition on the whole-frame detection). */
     List<Line> read(BgrImage image, List<TextQuad> regions, int maxLines) throws OrtException {
         List<TextQuad> quads = sortReadingOrder(regions);

@@ -68,18 +68,45 @@ class OnnxSceneAnalyzerTest {
     }
 
     @Test
-    void aSmallTextChangeIsNotMistakenForTheSameFrame() {
-        BufferedImage board = board("PRICE 42");
-        BufferedImage changed = board("PRICE 47");
+    void aSmallTextChangeIsReadAgainWhereItHappenedAndTheOtherLinesAreKept() {
+        BufferedImage board = board("PRICE 42", "OPEN DAILY 9 TO 5");
+        BufferedImage changed = board("PRICE 47", "OPEN DAILY 9 TO 5");
         long reads = analyzer.textReads();
+        long parts = analyzer.textPartReads();
 
-        analyzer.analyze(board, "board-cam");
-        analyzer.analyze(changed, "board-cam");
+        SceneAnalysis first = analyzer.analyze(board, "board-cam");
+        long pixelsBefore = analyzer.textDetection().pixels();
+        SceneAnalysis second = analyzer.analyze(changed, "board-cam");
+        long partPixels = analyzer.textDetection().pixels() - pixelsBefore;
 
-        assertThat(analyzer.textReads() - reads).isEqualTo(2);
+        assertThat(analyzer.textReads() - reads).isEqualTo(1);
+        assertThat(analyzer.textPartReads() - parts).isEqualTo(1);
+        assertThat(first.texts()).hasSize(2);
+        assertThat(second.texts()).hasSize(2);
+        // the price line was read again from the new frame, the opening hours were kept as they were read
+        assertThat(second.texts().get(0).text()).isNotEqualTo(first.texts().get(0).text()).contains("47");
+        assertThat(second.texts().get(1)).isEqualTo(first.texts().get(1));
+        // and the detector looked at a small part of the frame, not the whole of it
+        assertThat(partPixels).isPositive().isLessThan(1280L * 720 / 4);
     }
 
-    private static BufferedImage board(String text) {
+    @Test
+    void somethingMovingAwayFromTheTextKeepsEveryLine() {
+        BufferedImage board = board("PRICE 42", "OPEN DAILY 9 TO 5");
+        SceneAnalysis first = analyzer.analyze(board, "moving-cam");
+        long parts = analyzer.textPartReads();
+        for (int step = 0; step < 3; step++) {
+            BufferedImage frame = board("PRICE 42", "OPEN DAILY 9 TO 5");
+            Graphics2D g = frame.createGraphics();
+            g.setColor(Color.DARK_GRAY);
+            g.fillRect(900 + step * 40, 300, 60, 60);
+            g.dispose();
+            assertThat(analyzer.analyze(frame, "moving-cam").texts()).isEqualTo(first.texts());
+        }
+        assertThat(analyzer.textPartReads() - parts).isEqualTo(3);
+    }
+
+    private static BufferedImage board(String... lines) {
         BufferedImage image = new BufferedImage(1280, 720, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = image.createGraphics();
         g.setColor(Color.WHITE);
@@ -87,7 +114,9 @@ class OnnxSceneAnalyzerTest {
         g.setColor(Color.BLACK);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 28));
-        g.drawString(text, 100, 100);
+        for (int i = 0; i < lines.length; i++) {
+            g.drawString(lines[i], 100, 100 + i * 400);
+        }
         g.dispose();
         return image;
     }
