@@ -22,6 +22,7 @@ import org.eclipse.microprofile.config.Config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Pushed frames to capture-service, streamed: the caller's body chunks are written to capture-service
@@ -48,6 +49,7 @@ public class CapturePush {
         }
     }
 
+    private final Vertx vertx;
     private final HttpClient client;
     private final URI base;
     private final String authorization;
@@ -55,6 +57,7 @@ public class CapturePush {
     private final OpenTelemetry telemetry;
 
     CapturePush(Vertx vertx, GatewayConfig config, Config mp, OpenTelemetry telemetry) {
+        this.vertx = vertx;
         this.base = URI.create(mp.getOptionalValue("quarkus.rest-client.capture.url", String.class).orElse("http://localhost:8081"));
         this.authorization = config.internalToken().map(t -> "Bearer " + t).orElse(null);
         this.timeout = config.downstream().timeout();
@@ -84,10 +87,18 @@ public class CapturePush {
                 .setMethod(HttpMethod.POST)
                 .setHost(base.getHost())
                 .setPort(base.getPort() > 0 ? base.getPort() : 80)
-                .setURI(path)
-                .setTimeout(timeout.toMillis());
+                .setURI(path);
         Context trace = Context.current();
         client.request(options).onFailure(e -> fail(answer, e)).onSuccess(request -> {
+            // the timeout counts from the last sign of progress: a large frame on a slow uplink keeps streaming as
+            // long as bytes flow; once the body is through, capture-service must answer within the timeout
+            Watchdog watchdog = new Watchdog(() -> {
+                if (answer.tryFail(GatewayException.timeout(CaptureClient.SERVICE, timeout))) {
+                    request.reset();
+                }
+            });
+            watchdog.arm();
+            answer.future().onComplete(done -> watchdog.cancel());
             request.headers().addAll(forwarded);
             if (authorization != null) {
                 request.putHeader(HttpHeaders.AUTHORIZATION, authorization);
@@ -98,7 +109,7 @@ public class CapturePush {
             } else {
                 request.setChunked(true);
             }
-            Limited limited = new Limited(body, limit, () -> {
+            Limited limited = new Limited(body, limit, watchdog::arm, () -> {
                 // the 413 first: resetting the request can fail it at once (a stream reset), and the first
                 // outcome wins, so reset second or the caller would get a 503 for its own oversize body
                 answer.tryFail(new BodyTooLarge(limit));
@@ -111,6 +122,40 @@ public class CapturePush {
         return answer.future();
     }
 
+    /** Fires {@code expired} once no progress was reported for the timeout. */
+    private final class Watchdog {
+        private final Runnable expired;
+        private final AtomicLong timer = new AtomicLong(-1);
+        private volatile boolean cancelled;
+
+        Watchdog(Runnable expired) {
+            this.expired = expired;
+        }
+
+        void arm() {
+            if (cancelled) {
+                return;
+            }
+            long next = vertx.setTimer(timeout.toMillis(), id -> {
+                if (timer.compareAndSet(id, -1) && !cancelled) {
+                    expired.run();
+                }
+            });
+            long previous = timer.getAndSet(next);
+            if (previous >= 0) {
+                vertx.cancelTimer(previous);
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+            long previous = timer.getAndSet(-1);
+            if (previous >= 0) {
+                vertx.cancelTimer(previous);
+            }
+        }
+    }
+
     private void fail(Promise<Answer> answer, Throwable e) {
         answer.tryFail(e instanceof BodyTooLarge || e instanceof GatewayException ? e
                 : Downstreams.translate(e, CaptureClient.SERVICE, timeout));
@@ -120,13 +165,15 @@ public class CapturePush {
     private static final class Limited implements ReadStream<Buffer> {
         private final ReadStream<Buffer> source;
         private final long limit;
+        private final Runnable progress;
         private final Runnable exceeded;
         private long seen;
         private boolean over;
 
-        Limited(ReadStream<Buffer> source, long limit, Runnable exceeded) {
+        Limited(ReadStream<Buffer> source, long limit, Runnable progress, Runnable exceeded) {
             this.source = source;
             this.limit = limit;
+            this.progress = progress;
             this.exceeded = exceeded;
         }
 
@@ -141,6 +188,7 @@ public class CapturePush {
                     return;
                 }
                 seen += chunk.length();
+                progress.run();
                 if (seen > limit) {
                     over = true;
                     exceeded.run();
@@ -180,6 +228,7 @@ public class CapturePush {
         @Override
         public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
             source.endHandler(endHandler == null ? null : v -> {
+                progress.run();
                 if (!over) {
                     endHandler.handle(v);
                 }

@@ -104,6 +104,28 @@ class DownstreamPassThroughTest {
     }
 
     @Test
+    void aFallbackServiceThatKeepsFailingOpensTheBreakerAndQuestionsAreRefusedAtOnce() {
+        fallback.stop();
+        try {
+            // 8 failed questions trip the breaker; from then on the gateway does not even try to connect
+            for (int i = 0; i < 8; i++) {
+                given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).body("{\"camera\":\"door\",\"query\":\"anyone?\"}")
+                        .post("/api/v1/query").then().statusCode(503);
+            }
+            given().auth().oauth2(OPERATOR).contentType(ContentType.JSON).body("{\"camera\":\"door\",\"query\":\"anyone?\"}")
+                    .post("/api/v1/query").then().statusCode(503)
+                    .header("Retry-After", equalTo("5"))
+                    .body("message", containsString("circuit breaker open"));
+        } finally {
+            fallback.restart();
+        }
+        fallback.onJson("POST /api/v1/query", 200, ANSWER);
+        // after the breaker's 5 s a trial question goes through and closes it again
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(OPERATOR).contentType(ContentType.JSON)
+                .body("{\"camera\":\"door\",\"query\":\"anyone?\"}").post("/api/v1/query").then().statusCode(200));
+    }
+
+    @Test
     void readinessReflectsADownstreamThatIsNotReady() {
         GatewayTestResource.caption.onJson("GET /q/health/ready", 503, "{\"status\":\"DOWN\"}");
         try {
