@@ -112,16 +112,26 @@ class QueryRoute {
 
     private void relayWhole(RoutingContext ctx, FallbackQueries.Opened opened, String answerType) {
         HttpClientResponse answer = opened.response();
+        // whichever comes first: the answer, the query timeout, or the caller hanging up; only an unfinished
+        // question is reset (a finished one's connection is back in the pool, serving another question)
+        AtomicBoolean finished = new AtomicBoolean();
         long timer = ctx.vertx().setTimer(fallback.timeout().toMillis(), id -> {
-            opened.request().reset();
-            RouteReplies.failed(ctx, GatewayException.timeout(FallbackClient.SERVICE, fallback.timeout()), false);
+            if (finished.compareAndSet(false, true)) {
+                opened.request().reset();
+                RouteReplies.failed(ctx, GatewayException.timeout(FallbackClient.SERVICE, fallback.timeout()), false);
+            }
         });
         // a caller that hangs up cancels the question (and its place in the VLM queue)
         ctx.response().closeHandler(v -> {
-            ctx.vertx().cancelTimer(timer);
-            opened.request().reset();
+            if (finished.compareAndSet(false, true)) {
+                ctx.vertx().cancelTimer(timer);
+                opened.request().reset();
+            }
         });
         answer.body().onComplete(body -> {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
             ctx.vertx().cancelTimer(timer);
             if (body.failed()) {
                 RouteReplies.failed(ctx, GatewayException.unavailable(FallbackClient.SERVICE, "the answer broke off: "

@@ -65,7 +65,9 @@ public final class GatewayLoadDriver {
 
     private void run(int requests, long vlmServiceMs, int slots) throws Exception {
         Path root = projectRoot();
-        Path jar = root.resolve("gateway/target/quarkus-app/quarkus-run.jar");
+        // -Dgateway.jar: another build's gateway (a before/after in one run)
+        Path jar = System.getProperty("gateway.jar") != null ? Path.of(System.getProperty("gateway.jar"))
+                : root.resolve("gateway/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("build the gateway first: ./mvnw -B -q -pl gateway package -DskipTests");
         }
@@ -102,7 +104,7 @@ public final class GatewayLoadDriver {
             report.append("# gateway load benchmark\n\n")
                     .append("Run ").append(Instant.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
                     .append(" cores; load average before start: ").append(loadAverage()).append(".\n")
-                    .append("Gateway: packaged jar, own JVM (-Xmx256m, SerialGC); driver and stand-ins in this JVM; loopback.\n\n");
+                    .append("Gateway: packaged jar ").append(jar).append(", own JVM (-Xmx256m, SerialGC); driver and stand-ins in this JVM; loopback.\n\n");
 
             report.append("## POST /api/v1/query (stand-in fallback answers at once: gateway overhead)\n\n")
                     .append("| concurrency | requests | ok | throughput (req/s) | p50 (ms) | p99 (ms) |\n|---|---|---|---|---|---|\n");
