@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sightline.gateway.captions.BackendLifecycle;
 import io.sightline.gateway.client.CaptionClient;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -57,6 +58,7 @@ public class BackendResource {
     @Path("/lifecycle")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The latest lifecycle state per model server, from vlm.lifecycle (role viewer)")
+    @NonBlocking
     public Map<String, Map<String, Object>> lifecycle() {
         return lifecycleView();
     }
