@@ -22,7 +22,7 @@ import org.eclipse.microprofile.config.Config;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Pushed frames to capture-service, streamed: the caller's body chunks are written to capture-service
@@ -97,7 +97,7 @@ public class CapturePush {
                     request.reset();
                 }
             });
-            watchdog.arm();
+            watchdog.start();
             answer.future().onComplete(done -> watchdog.cancel());
             request.headers().addAll(forwarded);
             if (authorization != null) {
@@ -109,7 +109,7 @@ public class CapturePush {
             } else {
                 request.setChunked(true);
             }
-            Limited limited = new Limited(body, limit, watchdog::arm, () -> {
+            Limited limited = new Limited(body, limit, watchdog::progress, () -> {
                 // the 413 first: resetting the request can fail it at once (a stream reset), and the first
                 // outcome wins, so reset second or the caller would get a 503 for its own oversize body
                 answer.tryFail(new BodyTooLarge(limit));
@@ -122,36 +122,48 @@ public class CapturePush {
         return answer.future();
     }
 
-    /** Fires {@code expired} once no progress was reported for the timeout. */
+    /**
+     * Fires {@code expired} once no progress was reported for the timeout. Progress is a timestamp written per chunk;
+     * one timer at a time checks it and sleeps again for what is left, so a chunk costs no timer of its own.
+     */
     private final class Watchdog {
         private final Runnable expired;
-        private final AtomicLong timer = new AtomicLong(-1);
+        private final long timeoutNanos = timeout.toNanos();
+        private volatile long lastProgress = System.nanoTime();
         private volatile boolean cancelled;
+        private volatile long timer = -1;
 
         Watchdog(Runnable expired) {
             this.expired = expired;
         }
 
-        void arm() {
-            if (cancelled) {
-                return;
-            }
-            long next = vertx.setTimer(timeout.toMillis(), id -> {
-                if (timer.compareAndSet(id, -1) && !cancelled) {
+        void start() {
+            schedule(timeoutNanos);
+        }
+
+        void progress() {
+            lastProgress = System.nanoTime();
+        }
+
+        private void schedule(long inNanos) {
+            timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(inNanos)), id -> {
+                if (cancelled) {
+                    return;
+                }
+                long idle = System.nanoTime() - lastProgress;
+                if (idle >= timeoutNanos) {
                     expired.run();
+                } else {
+                    schedule(timeoutNanos - idle);
                 }
             });
-            long previous = timer.getAndSet(next);
-            if (previous >= 0) {
-                vertx.cancelTimer(previous);
-            }
         }
 
         void cancel() {
             cancelled = true;
-            long previous = timer.getAndSet(-1);
-            if (previous >= 0) {
-                vertx.cancelTimer(previous);
+            long t = timer;
+            if (t >= 0) {
+                vertx.cancelTimer(t);
             }
         }
     }

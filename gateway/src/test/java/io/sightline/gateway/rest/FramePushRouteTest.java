@@ -71,6 +71,83 @@ class FramePushRouteTest {
     }
 
     @Test
+    void aSlowUplinkIsNotCutOffWhileItsBytesFlowButASilentCaptureServiceGets504() throws Exception {
+        byte[] jpeg = TestImages.jpeg("coffee.png").bytes();
+        // 8 pieces 500 ms apart: 4 s in all, longer than the 3 s downstream timeout, never 3 s without a byte
+        String slow = camera();
+        HttpResponse<String> paced = push(slow, () -> new PacedStream(jpeg, 8, 500));
+        assertThat(paced.statusCode()).isEqualTo(202);
+        assertThat(capture.received("POST", "/api/v1/frames/" + slow).get(0).body()).isEqualTo(jpeg);
+
+        // the whole body at once, then capture-service says nothing: 504 about 3 s after the last byte
+        String silent = "push-silent-" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        capture.on("POST /api/v1/frames/" + silent, r -> {
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return StandInService.Answer.json(202, "{\"frame_id\":\"late\"}");
+        });
+        try {
+            long t0 = System.nanoTime();
+            HttpResponse<String> timedOut = push(silent, () -> new ByteArrayInputStream(jpeg));
+            assertThat(timedOut.statusCode()).isEqualTo(504);
+            assertThat(timedOut.body()).contains("capture-service").contains("3000 ms");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(20));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** A body that arrives in {@code pieces} parts, {@code gapMs} apart: a slow uplink. */
+    private static final class PacedStream extends java.io.InputStream {
+        private final byte[] body;
+        private final int piece;
+        private final long gapMs;
+        private int at;
+
+        PacedStream(byte[] body, int pieces, long gapMs) {
+            this.body = body;
+            this.piece = (body.length + pieces - 1) / pieces;
+            this.gapMs = gapMs;
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (at >= body.length) {
+                return -1;
+            }
+            if (at > 0 && at % piece == 0) {
+                try {
+                    Thread.sleep(gapMs); // the uplink's pace, not a wait for a condition
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            int n = Math.min(len, Math.min(body.length - at, piece - at % piece));
+            System.arraycopy(body, at, b, off, n);
+            at += n;
+            return n;
+        }
+    }
+
+    private HttpResponse<String> push(String camera, java.util.function.Supplier<java.io.InputStream> body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/api/v1/frames/" + camera))
+                .header("Authorization", "Bearer " + OPERATOR).header("Content-Type", "image/jpeg")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(body))
+                .build();
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void eachCameraIsLimitedToItsPushRateWithRetryAfter() {
         byte[] jpeg = TestImages.jpeg("coffee.png").bytes();
         String busy = camera();
