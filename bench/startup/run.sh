@@ -211,7 +211,7 @@ main() {
   for s in $SERVICES_TO_MEASURE; do notes+=("$PIDS/$s.cds"); done
   if [[ "$CDS" == on ]] && grep -qs '^dump ' "${notes[@]}"; then
     log "no class-data archives yet: down (saves them) and up again"
-    "$ROOT/sightline" down >> "$SIGHTLINE_HOME.up.log" 2>&1
+    "$ROOT/sightline" down >> "$SIGHTLINE_HOME.up.log" 2>&1 || { cat "$SIGHTLINE_HOME.up.log" >&2; die "./sightline down failed"; }
     "$ROOT/sightline" up >> "$SIGHTLINE_HOME.up.log" 2>&1 || { cat "$SIGHTLINE_HOME.up.log" >&2; die "./sightline up failed"; }
   fi
   : > "$OUT"
