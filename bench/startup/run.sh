@@ -15,6 +15,13 @@
 # caption, fallback, history and watch). The last instance of each service is left running under the
 # stack's PID file, so ./sightline down (same env) stops everything; the script does that at the end
 # unless KEEP_UP=1. Run it on a quiet box: one measurement at a time, nothing else running.
+#
+# CDS (class-data sharing, see ./sightline's cds_flags): CDS=on (default) measures every process with its
+# archive: when the stack's first "up" had none, the script runs "down" (which saves them) and "up" again, and
+# the empty app gets one of its own the same way; CDS=first measures the start that dumps the archive (the
+# stack's archives are removed first); CDS=off starts everything without (SIGHTLINE_CDS=0).
+# Besides wall clock, each line has the process's CPU seconds (user + system, /proc/<pid>/stat) up to ready:
+# robust when the box is busy or the process is held for a while.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,6 +32,9 @@ READY_TIMEOUT="${READY_TIMEOUT:-300}"
 SERVICES_TO_MEASURE="${SERVICES:-capture-service caption-service fallback-service vlm-service history-service watch-service notify-service gateway}"
 EMPTY_DIR="${EMPTY_DIR:-/tmp/sl-startup-empty}"
 OUT="${OUT:-/tmp/sl-startup-results.tsv}"
+CDS="${CDS:-on}"
+# the JIT variants a service is measured with (the empty app always gets both)
+VARIANTS="${VARIANTS:-c1 c2}"
 
 export SIGHTLINE_HOME="${SIGHTLINE_HOME:-/tmp/sl-startup}"
 export SIGHTLINE_GATEWAY_PORT=$((PORT_BASE + 80)) SIGHTLINE_CAPTURE_PORT=$((PORT_BASE + 81))
@@ -36,6 +46,11 @@ export SIGHTLINE_POSTGRES_PORT=$((PORT_BASE + 32))
 export SIGHTLINE_READY_TIMEOUT="$READY_TIMEOUT"
 EMPTY_PORT=$((PORT_BASE + 99))
 PIDS="$SIGHTLINE_HOME/pids"
+case "$CDS" in
+  on|first) export SIGHTLINE_CDS=1 ;;
+  off) export SIGHTLINE_CDS=0 ;;
+  *) echo "bench/startup: CDS is on, first or off" >&2; exit 2 ;;
+esac
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'bench/startup: %s\n' "$*" >&2; exit 1; }
@@ -68,6 +83,14 @@ light_path() {
 
 rss_mib() { awk '/^VmRSS:/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
 
+# user + system CPU seconds of process $1 so far (all its threads); the command name may hold spaces, so
+# the fields are counted from the closing parenthesis
+cpu_seconds() {
+  local stat
+  stat="$(cat "/proc/$1/stat")"
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($12 + $13) / hz }' <<< "${stat##*) }"
+}
+
 build_empty_app() {
   if [[ -f "$EMPTY_DIR/target/quarkus-app/quarkus-run.jar" ]]; then
     return
@@ -93,7 +116,19 @@ EOF
   "$ROOT/mvnw" -o -B -q -f "$EMPTY_DIR/pom.xml" package -DskipTests || die "the empty app did not build offline"
 }
 
-# measure NAME VARIANT CWD -- ENV... -- CMD...   prints: name variant seconds rss_ready rss_load pid
+# CPU seconds per thread of process $1, summed by thread name (digits dropped: "executor-thread-3" counts as
+# "executor-thread-"), the largest first: where the start spends its CPU (main, C1/C2 compilers, GC, Kafka...)
+thread_cpu() {
+  local hz t stat
+  hz="$(getconf CLK_TCK)"
+  for t in /proc/"$1"/task/*; do
+    stat="$(cat "$t/stat" 2>/dev/null)" || continue
+    printf '%s\t%s\n' "$(tr -d '0-9' < "$t/comm")" "$(awk '{ print $12 + $13 }' <<< "${stat##*) }")"
+  done | awk -F'\t' -v hz="$hz" '{ c[$1] += $2 } END { for (n in c) printf "%.2f\t%s\n", c[n] / hz, n }' | sort -rn | head -n 8 \
+    | awk -F'\t' '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 } END { print "" }'
+}
+
+# measure NAME VARIANT CWD -- ENV... -- CMD...   prints: name variant seconds rss_ready rss_load pid cpu_seconds
 # VARIANT: "c1" (-XX:TieredStopAtLevel=1 added) or "c2" (removed: full tiered compilation)
 measure() {
   local name="$1" variant="$2" cwd="$3"
@@ -125,16 +160,18 @@ measure() {
     sleep 0.05
   done
   t1="$(date +%s%N)"
-  local ready
+  local ready cpu
   ready="$(rss_mib "$pid")"
+  cpu="$(cpu_seconds "$pid")"
+  printf '%s\t%s\t%s\n' "$name" "$variant" "$(thread_cpu "$pid")" >> "$OUT.threads"
   local end=$((SECONDS + LOAD_SECONDS))
   while (( SECONDS < end )); do
     curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port/q/health/ready" || true
     curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$port$path" || true
     sleep 0.5
   done
-  printf '%s\t%s\t%.2f\t%s\t%s\t%s\n' "$name" "$variant" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print (b - a) / 1e9}')" \
-    "$ready" "$(rss_mib "$pid")" "$pid"
+  printf '%s\t%s\t%.2f\t%s\t%s\t%s\t%.2f\n' "$name" "$variant" "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print (b - a) / 1e9}')" \
+    "$ready" "$(rss_mib "$pid")" "$pid" "$cpu"
 }
 
 stop_pid() {
@@ -163,24 +200,48 @@ main() {
     [[ -f "$ROOT/$s/target/quarkus-app/quarkus-run.jar" ]] \
       || die "$s is not packaged: ./mvnw -o -B -q package -DskipTests -pl $s,tools/local-kafka -am"
   done
-  log "starting the stack (SIGHTLINE_HOME=$SIGHTLINE_HOME, ports $PORT_BASE+)"
+  [[ "$CDS" == first ]] && rm -rf "$SIGHTLINE_HOME/cds"
+  log "starting the stack (SIGHTLINE_HOME=$SIGHTLINE_HOME, ports $PORT_BASE+, CDS=$CDS)"
   # a second try: on a loaded box the broker may take longer than ./sightline's 60 s to open its port (it keeps
   # starting, and the second "up" finds it running)
   "$ROOT/sightline" up > "$SIGHTLINE_HOME.up.log" 2>&1 || "$ROOT/sightline" up >> "$SIGHTLINE_HOME.up.log" 2>&1 \
     || { cat "$SIGHTLINE_HOME.up.log" >&2; die "./sightline up failed"; }
   trap '[[ "${KEEP_UP:-0}" == 1 ]] || "$ROOT/sightline" down >/dev/null 2>&1 || true' EXIT
+  local notes=()
+  for s in $SERVICES_TO_MEASURE; do notes+=("$PIDS/$s.cds"); done
+  if [[ "$CDS" == on ]] && grep -qs '^dump ' "${notes[@]}"; then
+    log "no class-data archives yet: down (saves them) and up again"
+    "$ROOT/sightline" down >> "$SIGHTLINE_HOME.up.log" 2>&1 || { cat "$SIGHTLINE_HOME.up.log" >&2; die "./sightline down failed"; }
+    "$ROOT/sightline" up >> "$SIGHTLINE_HOME.up.log" 2>&1 || { cat "$SIGHTLINE_HOME.up.log" >&2; die "./sightline up failed"; }
+  fi
   : > "$OUT"
+  : > "$OUT.threads"
 
   # the empty app: same heap, GC and headless flags as ./sightline gives a service
   local empty_env=(PATH="$PATH" HOME="$HOME" QUARKUS_HTTP_PORT="$EMPTY_PORT" QUARKUS_HTTP_HOST=127.0.0.1)
-  local empty_cmd=(java -Xms32m -Xmx"${SIGHTLINE_SERVICE_HEAP:-512m}" -XX:+UseSerialGC -Djava.awt.headless=true
-    -jar "$EMPTY_DIR/target/quarkus-app/quarkus-run.jar")
+  local empty_jvm=(java -Xms32m -Xmx"${SIGHTLINE_SERVICE_HEAP:-512m}" -XX:+UseSerialGC -Djava.awt.headless=true)
+  local empty_jar=(-jar "$EMPTY_DIR/target/quarkus-app/quarkus-run.jar") empty_cmd
   mkdir -p "$SIGHTLINE_HOME/logs"
+  # the empty app's archive, dumped the way ./sightline dumps a service's: one start, ready, TERM
+  local empty_archive="$EMPTY_DIR/empty-quarkus.jsa"
+  case "$CDS" in
+    off) empty_cmd=("${empty_jvm[@]}" "${empty_jar[@]}") ;;
+    first) empty_cmd=("${empty_jvm[@]}" -XX:ArchiveClassesAtExit="$empty_archive" "${empty_jar[@]}") ;;
+    on)
+      if [[ ! -s "$empty_archive" || "$empty_archive" -ot "$EMPTY_DIR/target/quarkus-app/quarkus-run.jar" ]]; then
+        log "dumping the empty app's class-data archive"
+        line="$(LOAD_SECONDS=0 measure empty-quarkus c2 "$EMPTY_DIR" -- "${empty_env[@]}" -- \
+          "${empty_jvm[@]}" -XX:ArchiveClassesAtExit="$empty_archive" "${empty_jar[@]}")"
+        stop_pid "$(cut -f6 <<< "$line")"
+      fi
+      empty_cmd=("${empty_jvm[@]}" -Xshare:auto -XX:+VerifySharedSpaces -XX:SharedArchiveFile="$empty_archive" "${empty_jar[@]}")
+      ;;
+  esac
 
   for r in $(seq 1 "$REPEATS"); do
     for variant in c1 c2; do
       log "round $r: empty-quarkus ($variant)"
-      line="$(measure empty-quarkus "$variant" /tmp -- "${empty_env[@]}" -- "${empty_cmd[@]}")"
+      line="$(measure empty-quarkus "$variant" "$EMPTY_DIR" -- "${empty_env[@]}" -- "${empty_cmd[@]}")"
       echo "$line" >> "$OUT"
       stop_pid "$(cut -f6 <<< "$line")"
     done
@@ -190,7 +251,7 @@ main() {
       mapfile -d '' envs < "/proc/$pid/environ"
       mapfile -d '' cmd < "/proc/$pid/cmdline"
       cwd="$(readlink "/proc/$pid/cwd")"
-      for variant in c1 c2; do
+      for variant in $VARIANTS; do
         stop_pid "$pid"
         log "round $r: $s ($variant)"
         line="$(measure "$s" "$variant" "$cwd" -- "${envs[@]}" -- "${cmd[@]}")"
@@ -208,8 +269,10 @@ main() {
 report() {
   local sightline_jit
   echo
-  echo "| app | JIT | ./sightline uses | start to ready s | RSS ready MiB | RSS after ${LOAD_SECONDS}s load MiB | start / empty | RSS (load) / empty |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|"
+  echo "CDS=$CDS, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "| app | JIT | ./sightline uses | start to ready s | CPU to ready s | RSS ready MiB | RSS after ${LOAD_SECONDS}s load MiB | start / empty | CPU / empty | RSS (load) / empty |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
   awk -F'\t' -v root="$ROOT" '
     function median(list,   n, a, i, j, t) {
       n = split(list, a, " ")
@@ -217,18 +280,19 @@ report() {
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
     { k = $1 SUBSEP $2; if (!(k in seen)) { order[++n] = k; seen[k] = 1 }
-      t[k] = t[k] " " $3; r[k] = r[k] " " $4; l[k] = l[k] " " $5 }
+      t[k] = t[k] " " $3; r[k] = r[k] " " $4; l[k] = l[k] " " $5; c[k] = c[k] " " $7 }
     END {
-      for (i = 1; i <= n; i++) { k = order[i]; mt[k] = median(t[k]); mr[k] = median(r[k]); ml[k] = median(l[k]) }
+      for (i = 1; i <= n; i++) { k = order[i]; mt[k] = median(t[k]); mr[k] = median(r[k]); ml[k] = median(l[k]); mc[k] = median(c[k]) }
       for (i = 1; i <= n; i++) {
         k = order[i]; split(k, p, SUBSEP); e = "empty-quarkus" SUBSEP p[2]
         uses = (p[1] == "empty-quarkus") ? "" : ((p[1] == "capture-service" || p[1] == "caption-service") ? "c2" : "c1")
-        printf "| %s | %s | %s | %.2f | %d | %d | %.2fx | %.2fx |\n", p[1], (p[2] == "c1" ? "C1 (TieredStopAtLevel=1)" : "C2 (full tiered)"),
-          (uses == p[2] ? "yes" : ""), mt[k], mr[k], ml[k], mt[k] / mt[e], ml[k] / ml[e]
+        printf "| %s | %s | %s | %.2f | %.2f | %d | %d | %.2fx | %.2fx | %.2fx |\n", p[1], (p[2] == "c1" ? "C1 (TieredStopAtLevel=1)" : "C2 (full tiered)"),
+          (uses == p[2] ? "yes" : ""), mt[k], mc[k], mr[k], ml[k], mt[k] / mt[e], mc[k] / mc[e], ml[k] / ml[e]
       }
     }' "$OUT"
   echo
-  echo "raw measurements (app, JIT, seconds, RSS ready, RSS after load, pid): $OUT"
+  echo "raw measurements (app, JIT, seconds, RSS ready, RSS after load, pid, CPU seconds): $OUT"
+  echo "CPU seconds to ready by thread: $OUT.threads"
 }
 
-main "$@"
+main "$@"; exit $?

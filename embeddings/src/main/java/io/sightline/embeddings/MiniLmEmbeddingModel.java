@@ -8,9 +8,13 @@ import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * The bundled int8 all-MiniLM-L6-v2 with an ONNX Runtime session we configure: langchain4j's own
@@ -24,6 +28,7 @@ public final class MiniLmEmbeddingModel extends AbstractInProcessEmbeddingModel 
     private static final String TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
 
     private final OnnxBertBiEncoder encoder;
+    private final String fingerprint;
 
     /** Output dimensions of every vector this model returns. */
     public static final int DIMENSIONS = 384;
@@ -31,15 +36,25 @@ public final class MiniLmEmbeddingModel extends AbstractInProcessEmbeddingModel 
     public MiniLmEmbeddingModel(int intraOpThreads) {
         super(Runnable::run);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads);
-             InputStream tokenizer = resource(TOKENIZER)) {
-            OrtSession session = env.createSession(readModel(), options);
-            this.encoder = new OnnxBertBiEncoder(env, session, tokenizer, PoolingMode.MEAN);
+        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
+            byte[] model = read(MODEL);
+            byte[] tokenizer = read(TOKENIZER);
+            OrtSession session = env.createSession(model, options);
+            this.encoder = new OnnxBertBiEncoder(env, session, new ByteArrayInputStream(tokenizer), PoolingMode.MEAN);
+            this.fingerprint = sha256(model, tokenizer);
         } catch (OrtException e) {
             throw new IllegalStateException("cannot open the MiniLM embedding model: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the bundled MiniLM tokenizer", e);
+            throw new UncheckedIOException("cannot read the bundled MiniLM model or tokenizer", e);
         }
+    }
+
+    /**
+     * SHA-256 (hex) of the model and tokenizer bytes: equal fingerprints give equal vectors, so vectors
+     * computed once can be kept under it (fallback-service's reference vectors).
+     */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     /** Few threads, no idle spinning: a query embeds one short sentence, and the box runs other services. */
@@ -53,9 +68,20 @@ public final class MiniLmEmbeddingModel extends AbstractInProcessEmbeddingModel 
         return options;
     }
 
-    private static byte[] readModel() throws IOException {
-        try (InputStream in = resource(MODEL)) {
+    private static byte[] read(String name) throws IOException {
+        try (InputStream in = resource(name)) {
             return in.readAllBytes();
+        }
+    }
+
+    private static String sha256(byte[] model, byte[] tokenizer) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(model);
+            digest.update(tokenizer);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }
 

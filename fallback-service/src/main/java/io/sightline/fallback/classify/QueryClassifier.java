@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * queries. Each intent scores the highest cosine similarity among its examples; the confidence is the
  * softmax of those scores at temperature T, which is fitted at startup by minimising the negative
  * log-likelihood of a separate calibration set (so that "0.8" means right about 80% of the time).
- * Example embeddings are computed once, at startup.
+ * Example and calibration embeddings are computed once and kept between starts ({@link ReferenceVectors}).
  */
 @Singleton
 @Startup
@@ -41,8 +42,13 @@ public class QueryClassifier {
 
     @Inject
     QueryClassifier(FallbackConfig config, MeterRegistry registry) {
-        this(new MiniLmEmbeddingModel(config.classifier().threads()), LabelledQuery.load(EXAMPLES), LabelledQuery.load(CALIBRATION),
-                config.classifier().temperature(), config.classifier().embeddingCacheSize(), registry);
+        this(new MiniLmEmbeddingModel(config.classifier().threads()), config, registry);
+    }
+
+    private QueryClassifier(MiniLmEmbeddingModel model, FallbackConfig config, MeterRegistry registry) {
+        this(model, new ReferenceVectors(model, model.fingerprint(), config.classifier().referenceVectorsDir()),
+                LabelledQuery.load(EXAMPLES), LabelledQuery.load(CALIBRATION), config.classifier().temperature(),
+                config.classifier().embeddingCacheSize(), registry);
     }
 
     QueryClassifier(EmbeddingModel model, List<LabelledQuery> examples, List<LabelledQuery> calibration,
@@ -52,11 +58,23 @@ public class QueryClassifier {
 
     QueryClassifier(EmbeddingModel model, List<LabelledQuery> examples, List<LabelledQuery> calibration,
                     Optional<Double> fixedTemperature, int embeddingCacheSize, MeterRegistry registry) {
+        this(model, ReferenceVectors.computedEachStart(model), examples, calibration, fixedTemperature, embeddingCacheSize, registry);
+    }
+
+    QueryClassifier(EmbeddingModel model, ReferenceVectors referenceVectors, List<LabelledQuery> examples,
+                    List<LabelledQuery> calibration, Optional<Double> fixedTemperature, int embeddingCacheSize,
+                    MeterRegistry registry) {
         long start = System.nanoTime();
         this.model = model;
         this.embeddings = new RecentEmbeddings(embeddingCacheSize);
         this.exampleIntents = examples.stream().map(LabelledQuery::intent).toList();
-        this.exampleVectors = SentenceVectors.embedAll(model, examples.stream().map(LabelledQuery::text).toList());
+        // examples and calibration queries in one list: one file of reference vectors
+        List<LabelledQuery> references = new ArrayList<>(examples);
+        if (fixedTemperature.isEmpty()) {
+            references.addAll(calibration);
+        }
+        float[][] vectors = referenceVectors.of(references.stream().map(LabelledQuery::text).toList());
+        this.exampleVectors = Arrays.copyOfRange(vectors, 0, examples.size());
         for (QueryIntent intent : QueryIntent.values()) {
             if (!exampleIntents.contains(intent)) {
                 throw new IllegalStateException("no example query for intent " + intent.wireName());
@@ -68,7 +86,7 @@ public class QueryClassifier {
             }
             this.temperature = fixedTemperature.get();
         } else {
-            float[][] calibrationVectors = SentenceVectors.embedAll(model, calibration.stream().map(LabelledQuery::text).toList());
+            float[][] calibrationVectors = Arrays.copyOfRange(vectors, examples.size(), vectors.length);
             List<double[]> scores = new ArrayList<>();
             for (float[] v : calibrationVectors) {
                 scores.add(intentScores(v));
@@ -109,7 +127,7 @@ public class QueryClassifier {
     /** Per intent (by ordinal): the highest cosine similarity between the query and that intent's examples. */
     private double[] intentScores(float[] query) {
         double[] scores = new double[QueryIntent.values().length];
-        java.util.Arrays.fill(scores, -1.0);
+        Arrays.fill(scores, -1.0);
         for (int i = 0; i < exampleVectors.length; i++) {
             int intent = exampleIntents.get(i).ordinal();
             double cosine = SentenceVectors.dot(query, exampleVectors[i]);

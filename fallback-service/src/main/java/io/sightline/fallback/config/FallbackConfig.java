@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -144,5 +145,11 @@ public interface FallbackConfig {
         /** Query embeddings kept for repeated texts (least recently used evicted); 0 disables the cache. */
         @WithDefault("512")
         int embeddingCacheSize();
+
+        /**
+         * Where the example and calibration vectors are kept between starts (computing them is most of the
+         * start); unset = computed at every start. {@code ./sightline up}: the service's state directory.
+         */
+        Optional<Path> referenceVectorsDir();
     }
 }
