@@ -100,7 +100,7 @@ done
 
 DRIVER=(java -Xmx256m -cp "$DIR/driver" io.sightline.bench.gateway.PushLoadDriver "http://127.0.0.1:$CAPTURE_PORT" "$DIR/token" "$JPEG" "$CLIENTS")
 # warm-up: JIT, producer connections and metadata (the driver warms up again with requests/5 inside each run)
-"${DRIVER[@]}" "${PUSH_CPU_WARMUP:-$REQUESTS}" bench-push- > /dev/null
+"${DRIVER[@]}" "${PUSH_CPU_WARMUP:-$REQUESTS}" bench-push- | sed 's/^/warm-up: /'
 [[ "${JFR:-0}" == 1 ]] && jcmd "$CAPTURE_PID" JFR.stop name=push > /dev/null && \
   jcmd "$CAPTURE_PID" JFR.start name=push settings=profile filename="$DIR/capture.jfr" > /dev/null
 WARMUP=$(( CLIENTS * 5 > REQUESTS / 5 ? CLIENTS * 5 : REQUESTS / 5 ))
@@ -117,4 +117,5 @@ awk -v c="$((c1 - c0))" -v s="$((s1 - s0))" -v k="$((k1 - k0))" -v n="$PUSHES" -
 echo "capture-service CPU ms per pushed frame by thread (threads that exited during the run are missing):"
 join -a 2 -e 0 -o 0,1.2,2.2 "$DIR/threads.before" "$DIR/threads.after" \
   | awk -v n="$PUSHES" -v hz="$TICKS" '$3 - $2 > 0 {printf "  %-40s %6.2f\n", $1, ($3 - $2) * 1000 / hz / n}' | sort -k2 -rn
+grep -m 3 ' ERROR ' "$DIR/logs/capture-service.log" | cut -c1-400 || true
 grep -c ' WARN \| ERROR ' "$DIR/logs/capture-service.log" | sed 's/^/capture-service log lines at WARN or ERROR: /'

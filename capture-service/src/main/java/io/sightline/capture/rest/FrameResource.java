@@ -114,9 +114,8 @@ public class FrameResource {
                 // fewer bytes than declared: what came is judged like any other truncated image
                 bytes = Arrays.copyOf(bytes, read);
             } else {
-                // on to the end of the stream, as the chunked read does: the frame is handled only once the request
-                // has ended, as it always was. Without this one bench run answered one push of 3,600 with a 500
-                // (request scope no longer active when the response was written); cause not pinned down.
+                // on to the end of the stream, as the chunked read does: the frame is handled once the request has
+                // ended, as it always was (and a body longer than declared is not cut short silently)
                 byte[] rest = body.readNBytes(limit + 1 - bytes.length);
                 if (rest.length > 0) {
                     byte[] joined = Arrays.copyOf(bytes, bytes.length + rest.length);
