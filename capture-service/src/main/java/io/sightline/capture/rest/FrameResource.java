@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -38,6 +39,12 @@ public class FrameResource {
     /** A client's id of one push; a retry with the same key yields the same frame id (see the README's push contract). */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final int MAX_KEY_LENGTH = 200;
+    /**
+     * Largest declared body read into an array of its size before the bytes arrived: a 720p or 1080p frame
+     * fits; a bigger one is read as it arrives, so slow senders declaring 10 MiB cannot make each worker
+     * thread hold that much up front.
+     */
+    static final int PRESIZED_BODY_BYTES = 1024 * 1024;
 
     private final CameraRegistry cameras;
     private final CaptureConfig config;
@@ -56,10 +63,11 @@ public class FrameResource {
                               @HeaderParam("X-Captured-At") String capturedAt,
                               @HeaderParam("X-Source") String source,
                               @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+                              @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
                               InputStream body) throws IOException {
         checkContentType(contentType);
         Optional<UUID> frameId = frameId(camera, idempotencyKey);
-        byte[] bytes = readLimited(body, config.image().maxBytes());
+        byte[] bytes = readLimited(body, declaredLength(contentLength), config.image().maxBytes());
         return cameras.push(camera, bytes, capturedAt(capturedAt), source(source), frameId, Context.current())
                 .onItem().transform(result -> Response.accepted(result).build());
     }
@@ -89,8 +97,35 @@ public class FrameResource {
         }
     }
 
-    private static byte[] readLimited(InputStream body, int limit) throws IOException {
-        byte[] bytes = body == null ? new byte[0] : body.readNBytes(limit + 1);
+    /**
+     * The body as one array, which is then the Kafka record's value as it is. With a Content-Length of at most
+     * {@value #PRESIZED_BODY_BYTES} bytes (and within the limit) the bytes go straight into an array of that
+     * size; otherwise (chunked, larger, over the limit) up to limit + 1 bytes are read in chunks and joined as
+     * they arrive, and more than the limit is a 413.
+     */
+    static byte[] readLimited(InputStream body, long declaredLength, int limit) throws IOException {
+        byte[] bytes;
+        if (body == null) {
+            bytes = new byte[0];
+        } else if (declaredLength >= 0 && declaredLength <= Math.min(limit, PRESIZED_BODY_BYTES)) {
+            bytes = new byte[(int) declaredLength];
+            int read = body.readNBytes(bytes, 0, bytes.length);
+            if (read < bytes.length) {
+                // fewer bytes than declared: what came is judged like any other truncated image
+                bytes = Arrays.copyOf(bytes, read);
+            } else {
+                // on to the end of the stream, as the chunked read does: the frame is handled once the request has
+                // ended, as it always was (and a body longer than declared is not cut short silently)
+                byte[] rest = body.readNBytes(limit + 1 - bytes.length);
+                if (rest.length > 0) {
+                    byte[] joined = Arrays.copyOf(bytes, bytes.length + rest.length);
+                    System.arraycopy(rest, 0, joined, bytes.length, rest.length);
+                    bytes = joined;
+                }
+            }
+        } else {
+            bytes = body.readNBytes(limit + 1);
+        }
         if (bytes.length > limit) {
             throw new CaptureRejection(413, "image_too_large", "the body is larger than the limit of " + limit + " bytes");
         }
@@ -98,6 +133,19 @@ public class FrameResource {
             throw CaptureRejection.badRequest("empty_body", "the body is empty; send the image bytes");
         }
         return bytes;
+    }
+
+    /** The Content-Length header's value, or -1 when it is absent or not a plain decimal number. */
+    static long declaredLength(String header) {
+        if (header == null || header.isEmpty() || header.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < header.length(); i++) {
+            if (header.charAt(i) < '0' || header.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(header);
     }
 
     /** Epoch milliseconds or an ISO-8601 instant; absent means now. */

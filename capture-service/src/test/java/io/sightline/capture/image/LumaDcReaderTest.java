@@ -94,6 +94,19 @@ class LumaDcReaderTest {
     }
 
     @Test
+    void dcThumbnailMatchesWhereBlocksEndOnTheirLastCoefficient() throws Exception {
+        // uniform noise at quality 100: almost every block carries all 63 AC coefficients and ends without an
+        // end-of-block code, so the next block's DC code follows the last AC code directly. A skip that runs
+        // on past the block's end (several codes per table read) would misplace every block after it.
+        BufferedImage noise = new BufferedImage(640, 512, BufferedImage.TYPE_3BYTE_BGR);
+        byte[] pixels = ((java.awt.image.DataBufferByte) noise.getRaster().getDataBuffer()).getData();
+        new Random(13).nextBytes(pixels);
+        for (Encoding encoding : List.of(Encoding.YUV420, Encoding.YUV444_RESTARTS)) {
+            assertMatchesSubsampledDecode("noise q100 " + encoding, JpegFixtures.encode(noise, 1.0f, encoding));
+        }
+    }
+
+    @Test
     void keptJpegGetsItsThumbnailFromTheDcReader() throws Exception {
         byte[] jpeg = TestImages.encodeJpeg(JpegFixtures.scene(1280, 720, 11), 0.85f);
 
