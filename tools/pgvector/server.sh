@@ -17,7 +17,8 @@ VECTOR_VERSION="$(sed -n 's/^EXTVERSION = //p' "$here/Makefile")"
 die() { echo "pgvector: $*" >&2; exit 1; }
 
 install_pgvector() {
-  if [[ ! -x "$PGBIN/initdb" || ! -x "$PGBIN/pg_config" ]]; then
+  # the server's headers too: postgresql-15 alone ships initdb and pg_config but not postgres.h
+  if [[ ! -x "$PGBIN/initdb" || ! -x "$PGBIN/pg_config" || ! -f "$("$PGBIN/pg_config" --includedir-server 2>/dev/null)/postgres.h" ]]; then
     echo "pgvector: installing postgresql-$PG_VERSION and postgresql-server-dev-$PG_VERSION (Debian)" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "postgresql-$PG_VERSION" "postgresql-server-dev-$PG_VERSION" make gcc >/dev/null
